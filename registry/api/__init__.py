@@ -1,0 +1,1 @@
+"""The HTTP surface: the API, the web page and (later) linked data."""

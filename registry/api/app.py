@@ -1,0 +1,155 @@
+"""The HTTP API and web page: an app factory over one :class:`~registry.core.Registry`."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from registry.api import routes, web
+from registry.core import Registry
+from registry.errors import Conflict, IndexBusy, InvalidRequest, NotFound, RegistryError, UnsafeURL
+from registry.settings import Settings, get_settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("registry.api")
+
+_STATUS: dict[type[RegistryError], int] = {
+    InvalidRequest: 400,
+    UnsafeURL: 400,
+    NotFound: 404,
+    Conflict: 409,
+    IndexBusy: 503,
+}
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """An RFC 9457 problem-details response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+class IndexFollower:
+    """Keeps the search index up to date with the store, in a background thread.
+
+    It holds the index's one writer; harvests run by other processes only write the
+    store, and this thread indexes their changes within ``index_poll_seconds``.
+    """
+
+    def __init__(self, registry: Registry, interval: float) -> None:
+        self.registry = registry
+        self.interval = interval
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="index-follower", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.registry.refresh_index()
+            except Exception:  # a broken change must not kill the follower; it is logged
+                log.exception("indexing the change feed failed; retrying")
+            self._wake.wait(self.interval)
+            self._wake.clear()
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    registry: Registry | None = None,
+    follow_changes: bool = True,
+) -> FastAPI:
+    """The application. Pass a ``registry`` to share one (tests, ``registry demo``);
+    otherwise one is opened from ``settings`` when the app starts."""
+    settings = settings or (registry.settings if registry else get_settings())
+    owns_registry = registry is None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        reg = app.state.registry if app.state.registry is not None else Registry(settings)
+        app.state.registry = reg
+        follower = None
+        if follow_changes:
+            follower = IndexFollower(reg, settings.index_poll_seconds)
+            follower.start()
+        app.state.follower = follower
+        try:
+            yield
+        finally:
+            if follower is not None:
+                follower.stop()
+            if owns_registry:
+                reg.close()
+                app.state.registry = None
+
+    app = FastAPI(
+        title="Open knowledge and IP registry",
+        version="0.1.0",
+        description=(
+            "Rights-free knowledge and open-innovation IP, harvested from institutions' feeds,"
+            " with every licence normalised and the attribution it asks for."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.registry = registry
+    app.state.settings = settings
+
+    @app.exception_handler(RegistryError)
+    async def _registry_error(request: Request, exc: RegistryError) -> JSONResponse:
+        status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 500)
+        extra: dict[str, Any] = {}
+        if isinstance(exc, InvalidRequest) and exc.parameter:
+            extra["parameter"] = exc.parameter
+        if status >= 500:
+            log.error("request failed: %s", exc.message)
+        return problem(status, _title(status), exc.message, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "parameter": ".".join(
+                    str(p) for p in err["loc"] if p not in ("query", "path", "body")
+                ),
+                "detail": err["msg"],
+            }
+            for err in exc.errors()
+        ]
+        detail = "; ".join(f"{e['parameter']}: {e['detail']}" for e in errors)
+        return problem(400, "Bad Request", detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, _title(exc.status_code), str(exc.detail))
+
+    app.include_router(routes.router)
+    app.include_router(web.router)
+    return app
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

@@ -1,0 +1,181 @@
+"""The web page: a server-rendered search page and record pages, in Dutch and English."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from registry.core import Registry
+from registry.errors import InvalidRequest
+from registry.models import CHALLENGES, IPOffer, Work
+from registry.search import FACETS
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Open knowledge and IP registry",
+        "tagline": "Rights-free knowledge and IP offered for open innovation, from Dutch institutions.",
+        "search": "Search",
+        "placeholder": "Search works and IP offers",
+        "results": "results",
+        "no_results": "Nothing found. Try fewer words or fewer filters.",
+        "open_only": "Only open licences",
+        "next": "Next page",
+        "filters": "Filters",
+        "clear": "Clear filters",
+        "licence": "Licence",
+        "attribution": "Attribution",
+        "kind": "Kind",
+        "open": "Open",
+        "source": "Source",
+        "language": "Language",
+        "challenge": "Societal challenge",
+        "creators": "Creators",
+        "publisher": "Publisher",
+        "subjects": "Subjects",
+        "identifiers": "Identifiers",
+        "landing_page": "Landing page",
+        "rights": "Rights statement",
+        "offeror": "Offeror",
+        "contact": "Contact",
+        "terms": "Terms",
+        "legal_text": "Legal text",
+        "ip_types": "IP types",
+        "patents": "Patents",
+        "trl": "Technology readiness",
+        "review_due": "Review due",
+        "json": "JSON",
+        "back": "Back to search",
+        "date": "Date",
+        "modified": "Harvested datestamp",
+        "error": "That search could not be run",
+    },
+    "nl": {
+        "title": "Register van open kennis en IP",
+        "tagline": "Rechtenvrije kennis en IP voor open innovatie, van Nederlandse instellingen.",
+        "search": "Zoeken",
+        "placeholder": "Zoek werken en IP-aanbod",
+        "results": "resultaten",
+        "no_results": "Niets gevonden. Probeer minder woorden of minder filters.",
+        "open_only": "Alleen open licenties",
+        "next": "Volgende pagina",
+        "filters": "Filters",
+        "clear": "Filters wissen",
+        "licence": "Licentie",
+        "attribution": "Naamsvermelding",
+        "kind": "Soort",
+        "open": "Open",
+        "source": "Bron",
+        "language": "Taal",
+        "challenge": "Maatschappelijke uitdaging",
+        "creators": "Makers",
+        "publisher": "Uitgever",
+        "subjects": "Onderwerpen",
+        "identifiers": "Identificatoren",
+        "landing_page": "Webpagina",
+        "rights": "Rechtenverklaring",
+        "offeror": "Aanbieder",
+        "contact": "Contact",
+        "terms": "Voorwaarden",
+        "legal_text": "Juridische tekst",
+        "ip_types": "Soorten IP",
+        "patents": "Octrooien",
+        "trl": "Technologische rijpheid",
+        "review_due": "Herziening",
+        "json": "JSON",
+        "back": "Terug naar zoeken",
+        "date": "Datum",
+        "modified": "Datumstempel bron",
+        "error": "Deze zoekopdracht kon niet worden uitgevoerd",
+    },
+}
+
+_FACET_PARAMS = ("open", "licence", "kind", "source", "language", "challenge")
+
+
+def language(request: Request) -> str:
+    chosen = request.query_params.get("lang")
+    if chosen in TEXT:
+        return chosen
+    accept = request.headers.get("accept-language", "").lower()
+    first = accept.split(",")[0].strip()
+    return "nl" if first.startswith("nl") else "en"
+
+
+def _link(params: list[tuple[str, str]], lang: str) -> str:
+    return "/?" + urlencode([*params, ("lang", lang)])
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(request: Request) -> HTMLResponse:
+    registry: Registry = request.app.state.registry
+    lang = language(request)
+    params = request.query_params
+    current = [(k, v) for k, v in params.multi_items() if k in ("q", *_FACET_PARAMS) and v]
+    context: dict[str, Any] = {
+        "t": TEXT[lang],
+        "lang": lang,
+        "q": params.get("q", ""),
+        "error": None,
+        "result": None,
+        "active": [],
+        "other_lang": _link(current, "en" if lang == "nl" else "nl"),
+    }
+    status = 200
+    try:
+        query = registry.build_query(
+            q=params.get("q"),
+            open=params.get("open"),
+            licence=params.getlist("licence"),
+            kind=params.get("kind"),
+            source=params.getlist("source"),
+            language=params.getlist("language"),
+            challenge=params.getlist("challenge"),
+            cursor=params.get("cursor"),
+        )
+        result = registry.search_json(query)
+    except InvalidRequest as exc:
+        context["error"] = exc.message
+        status = 400
+    else:
+        for facet in FACETS:
+            for value in result["facets"][facet]:
+                selected = (facet, value["value"]) in current
+                others = [p for p in current if p != (facet, value["value"])]
+                value["selected"] = selected
+                value["href"] = _link(
+                    others if selected else [*current, (facet, value["value"])], lang
+                )
+                if facet == "challenge" and value["value"] in CHALLENGES:
+                    value["label"] = CHALLENGES[value["value"]][lang]
+        context["result"] = result
+        context["active"] = [
+            {"facet": k, "value": v, "href": _link([p for p in current if p != (k, v)], lang)}
+            for k, v in current
+            if k != "q"
+        ]
+        if result["next_cursor"]:
+            context["next"] = _link([*current, ("cursor", result["next_cursor"])], lang)
+        context["clear"] = _link([p for p in current if p[0] == "q"], lang)
+    return templates.TemplateResponse(request, "search.html", context, status_code=status)
+
+
+def render_record(request: Request, registry: Registry, record: Work | IPOffer) -> str:
+    lang = language(request)
+    challenges = [CHALLENGES[c][lang] for c in record.challenges]
+    template = templates.get_template("record.html")
+    return template.render(
+        request=request,
+        t=TEXT[lang],
+        lang=lang,
+        r=record,
+        uri=registry.record_uri(record.id),
+        challenges=challenges,
+    )

@@ -1,0 +1,409 @@
+"""The command line: ``registry`` (also ``python -m registry``). A thin layer over
+:class:`~registry.core.Registry`; see INTERFACES in the README for the contract."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from registry.errors import Conflict, RegistryError
+from registry.models import HarvestRun
+from registry.settings import Settings
+from registry.store import WriteCounts
+
+_DEFAULT_HOST = "127.0.0.1"
+_DEFAULT_PORT = 8000
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+class _Group(click.Group):
+    """Turns the registry's own errors into one clear line on stderr and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RegistryError as exc:
+            _fail(exc.message)
+        except OSError as exc:
+            _fail(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj["settings"]
+    return settings
+
+
+@contextmanager
+def _registry(ctx: click.Context) -> Iterator[Any]:
+    from registry.core import Registry
+
+    registry = Registry(_settings(ctx))
+    try:
+        yield registry
+    finally:
+        registry.close()
+
+
+def _emit(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="REGISTRY_DATA_DIR",
+    default=None,
+    help="Where the embedded store, search index and triple store live (default ./data).",
+)
+@click.version_option(package_name="open-registry", prog_name="registry")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None) -> None:
+    """The open knowledge and IP registry."""
+    overrides: dict[str, Any] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    ctx.obj = {"settings": Settings(**overrides)}
+
+
+# serving -------------------------------------------------------------------------------
+
+
+def _serve(app: Any, host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+def _base_uri_for(settings: Settings, host: str, port: int) -> Settings:
+    """Serving on a non-default address makes record URIs point there, unless
+    REGISTRY_BASE_URI says otherwise."""
+    if "base_uri" in settings.model_fields_set:
+        return settings
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only compared
+    return settings.model_copy(update={"base_uri": f"http://{shown}:{port}"})
+
+
+@main.command()
+@click.option("--host", default=_DEFAULT_HOST, show_default=True)
+@click.option("--port", default=_DEFAULT_PORT, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the API, the web page and the registry's feeds."""
+    from registry.api.app import create_app
+
+    settings = _base_uri_for(_settings(ctx), host, port)
+    _serve(create_app(settings), host, port)
+
+
+@main.command()
+@click.option("--host", default=_DEFAULT_HOST, show_default=True)
+@click.option("--port", default=_DEFAULT_PORT, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Load the demo content, then exit.")
+@click.option("--json", "as_json", is_flag=True, help="Print the harvest summaries as JSON.")
+@click.pass_context
+def demo(ctx: click.Context, host: str, port: int, no_serve: bool, as_json: bool) -> None:
+    """Load the bundled demo feeds through the normal harvest path, then serve."""
+    from registry.core import Registry, demo_sources
+
+    settings = _base_uri_for(_settings(ctx), host, port)
+    registry = Registry(settings)
+    try:
+        summaries = []
+        for spec in demo_sources():
+            try:
+                registry.add_source(**spec, trusted=True)
+            except Conflict:
+                source = registry.store.get_source(spec["name"])
+                if source.url != spec["url"]:
+                    registry.store.update_source(source.model_copy(update={"url": spec["url"]}))
+            with _progress(f"harvesting {spec['name']}", as_json) as on_page:
+                run = registry.harvest(spec["name"], on_page=on_page)
+            summaries.append(run.summary())
+        if as_json:
+            _emit(summaries)
+        else:
+            for s in summaries:
+                click.echo(
+                    f"{s['source']}: {s['added']} added, {s['updated']} updated,"
+                    f" {s['unchanged']} unchanged, {s['deleted']} deleted, {s['failed']} failed",
+                    err=True,
+                )
+        if no_serve:
+            return
+        from registry.api.app import create_app
+
+        click.echo(f"serving the demo registry on http://{host}:{port}/", err=True)
+        _serve(create_app(registry=registry), host, port)
+    finally:
+        registry.close()
+
+
+# sources and harvesting ------------------------------------------------------------------
+
+
+@main.group()
+def sources() -> None:
+    """Register and list the feeds the registry harvests."""
+
+
+@sources.command("add")
+@click.argument("name")
+@click.option(
+    "--kind", required=True, type=click.Choice(["oai-pmh", "dcat", "rss", "ckan", "offers"])
+)
+@click.option("--url", required=True, help="The feed's URL (file: URLs are allowed here).")
+@click.option("--metadata-prefix", default=None, help="OAI-PMH metadata format (default oai_dc).")
+@click.option("--set", "set_spec", default=None, help="OAI-PMH set to harvest.")
+@click.option("--title", default=None)
+@click.option(
+    "--schedule-hours",
+    type=float,
+    default=24.0,
+    show_default=True,
+    help="How often `serve` harvests it.",
+)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def sources_add(
+    ctx: click.Context,
+    name: str,
+    kind: str,
+    url: str,
+    metadata_prefix: str | None,
+    set_spec: str | None,
+    title: str | None,
+    schedule_hours: float,
+    as_json: bool,
+) -> None:
+    """Register a feed."""
+    from pydantic import ValidationError
+
+    with _registry(ctx) as registry:
+        try:
+            source = registry.add_source(
+                name,
+                kind,
+                url,
+                metadata_prefix=metadata_prefix,
+                set_spec=set_spec,
+                title=title,
+                schedule_hours=schedule_hours,
+                trusted=True,
+            )
+        except ValidationError as exc:
+            _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+    if as_json:
+        _emit(source.model_dump(mode="json"))
+    else:
+        click.echo(f"added source {source.name} ({source.kind}) {source.url}")
+
+
+@sources.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def sources_list(ctx: click.Context, as_json: bool) -> None:
+    """The registered feeds with their last harvest."""
+    with _registry(ctx) as registry:
+        items = []
+        for source in registry.store.list_sources():
+            runs = registry.store.list_runs(source.name, 1)
+            item = source.model_dump(mode="json")
+            item["last_run"] = runs[0].summary() if runs else None
+            items.append(item)
+    if as_json:
+        _emit(items)
+        return
+    if not items:
+        click.echo("no sources; add one with `registry sources add`", err=True)
+    for item in items:
+        run = item["last_run"]
+        last = (
+            f"{run['status']} {item['last_harvest'] or ''} ({run['total']} records)"
+            if run
+            else "never harvested"
+        )
+        click.echo(f"{item['name']:<24} {item['kind']:<8} {item['url']}  {last}")
+
+
+@contextmanager
+def _progress(
+    label: str, quiet: bool
+) -> Iterator[Callable[[HarvestRun, WriteCounts], None] | None]:
+    """A progress display on a terminal; nothing when piped or with --json."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed} records"),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+
+        def on_page(run: HarvestRun, counts: WriteCounts) -> None:
+            progress.update(task, completed=run.total)
+
+        yield on_page
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--all", "harvest_all", is_flag=True, help="Harvest every registered source.")
+@click.option(
+    "--full", is_flag=True, help="Harvest everything again; vanished records become tombstones."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one summary object per source.")
+@click.pass_context
+def harvest(
+    ctx: click.Context, name: str | None, harvest_all: bool, full: bool, as_json: bool
+) -> None:
+    """Harvest a source (incrementally, resuming an interrupted run)."""
+    if bool(name) == harvest_all:
+        _fail("name one source, or use --all", 2)
+    failed = False
+    with _registry(ctx) as registry:
+        names = [s.name for s in registry.store.list_sources()] if harvest_all else [name or ""]
+        summaries = []
+        for source_name in names:
+            try:
+                with _progress(f"harvesting {source_name}", as_json) as on_page:
+                    run = registry.harvest(source_name, full=full, on_page=on_page)
+                summary = run.summary()
+            except RegistryError as exc:
+                if not harvest_all:
+                    raise
+                failed = True
+                summary = {"source": source_name, "status": "failed", "error": exc.message}
+            summaries.append(summary)
+            if not as_json:
+                if summary["status"] == "failed":
+                    click.echo(f"{source_name}: failed: {summary.get('error')}", err=True)
+                else:
+                    click.echo(
+                        f"{source_name}: {summary['added']} added, {summary['updated']} updated,"
+                        f" {summary['unchanged']} unchanged, {summary['deleted']} deleted,"
+                        f" {summary['failed']} failed ({summary['total']} in all)"
+                    )
+    if as_json:
+        _emit(summaries[0] if len(summaries) == 1 and not harvest_all else summaries)
+    if failed:
+        sys.exit(1)
+
+
+# search and records -----------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@click.option(
+    "--open/--not-open", "open_", default=None, help="Only open (or only not open) licences."
+)
+@click.option("--licence", multiple=True, help="Licence URI or name; repeatable.")
+@click.option("--kind", type=click.Choice(["work", "ip-offer"]), default=None)
+@click.option("--source", multiple=True)
+@click.option("--language", multiple=True)
+@click.option("--challenge", multiple=True)
+@click.option("--page-size", type=int, default=None)
+@click.option("--cursor", default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as GET /api/search.")
+@click.pass_context
+def search(
+    ctx: click.Context,
+    query: str,
+    open_: bool | None,
+    licence: tuple[str, ...],
+    kind: str | None,
+    source: tuple[str, ...],
+    language: tuple[str, ...],
+    challenge: tuple[str, ...],
+    page_size: int | None,
+    cursor: str | None,
+    as_json: bool,
+) -> None:
+    """Search works and IP offers."""
+    with _registry(ctx) as registry:
+        registry.refresh_index()
+        built = registry.build_query(
+            q=query,
+            open=open_,
+            licence=licence,
+            kind=kind,
+            source=source,
+            language=language,
+            challenge=challenge,
+            page_size=page_size,
+            cursor=cursor,
+        )
+        result = registry.search_json(built)
+    if as_json:
+        _emit(result)
+        return
+    click.echo(f"{result['total']} results", err=True)
+    for item in result["results"]:
+        licence_label = item["licence"]["label"] or "no licence"
+        click.echo(f"{item['id']}  {item['title']}  [{licence_label}]")
+    if result["next_cursor"]:
+        click.echo(f"next page: --cursor {result['next_cursor']}", err=True)
+
+
+@main.group()
+def records() -> None:
+    """Read single records."""
+
+
+@records.command("get")
+@click.argument("record_id")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json"]),
+    default="json",
+    show_default=True,
+    help="Output format (RDF formats arrive with linked data).",
+)
+@click.pass_context
+def records_get(ctx: click.Context, record_id: str, fmt: str) -> None:
+    """Print one record."""
+    with _registry(ctx) as registry:
+        stored = registry.get_record(record_id)
+        if stored.deleted or stored.record is None:
+            _fail(
+                f"record {record_id!r} was withdrawn by its source ({stored.updated.isoformat()})"
+            )
+        _emit(registry.record_json(stored.record))
+
+
+@main.command()
+@click.option(
+    "--target", type=click.Choice(["search", "rdf", "all"]), default="all", show_default=True
+)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def reindex(ctx: click.Context, target: str, as_json: bool) -> None:
+    """Rebuild the projections (search index) from the store."""
+    if target == "rdf":
+        _fail(
+            "there is no triple store to rebuild in this version; `--target search` rebuilds the index"
+        )
+    with _registry(ctx) as registry:
+        registry.search_backend.acquire_writer()
+        done = registry.indexer.rebuild()
+    if as_json:
+        _emit({"target": target, "indexed": done})
+    else:
+        click.echo(f"reindexed {done} changes into the search index")

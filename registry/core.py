@@ -1,0 +1,337 @@
+"""The registry as one object: its store, its search index, and what users ask of them.
+
+The CLI and the HTTP API are thin layers over :class:`Registry`; both answer a
+search with the same JSON (:meth:`Registry.search_json`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from harvesters.fetch import check_url
+
+from harvesters import Fetcher, harvester_kinds
+from registry.errors import InvalidRequest, NotFound
+from registry.harvest import PageCallback, run_harvest
+from registry.licences import licence_by_uri, normalise
+from registry.models import CHALLENGES, HarvestRun, IPOffer, Source, Work
+from registry.projections import SearchIndexer
+from registry.search import FACETS, SearchQuery, SearchResult
+from registry.search.documents import language_code
+from registry.search.tantivy_backend import TantivyBackend
+from registry.settings import Settings
+from registry.store import Store, StoredRecord, open_store
+
+__all__ = ["MAX_OFFSET", "Registry"]
+
+#: Deeper than this, paging stops: bulk users export instead.
+MAX_OFFSET = 10_000
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+_KINDS = ("work", "ip-offer")
+_LANGUAGE_LABELS = {"nl": "Nederlands", "en": "English", "und": "Unknown language"}
+_KIND_LABELS = {"work": "Work", "ip-offer": "IP offer"}
+
+
+def parse_bool(value: str | bool | None, *, parameter: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    low = value.strip().lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    if not low:
+        return None
+    raise InvalidRequest(f"'{parameter}' is true or false, not {value!r}", parameter=parameter)
+
+
+def _clean(values: Iterable[str] | None) -> list[str]:
+    return [v.strip() for v in values or () if v and v.strip()]
+
+
+class Registry:
+    """The registry on its configured engines (the embedded ones by default)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store: Store = open_store(settings.database_url or settings.store_path)
+        self.search_backend = TantivyBackend(settings.index_path)
+        self.indexer = SearchIndexer(self.store, self.search_backend, settings.index_path)
+
+    def close(self) -> None:
+        self.search_backend.close()
+        self.store.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # sources and harvesting --------------------------------------------------------
+
+    def fetcher(self) -> Fetcher:
+        s = self.settings
+        return Fetcher(
+            timeout=s.http_timeout,
+            retries=s.http_retries,
+            user_agent=s.user_agent,
+            allow_private_networks=s.allow_private_networks,
+            allow_file_urls=True,
+        )
+
+    def check_source_url(self, url: str, *, trusted: bool) -> None:
+        """Refuse URLs that would reach private addresses or local files.
+
+        ``trusted`` callers (the command line) may use ``file:`` URLs.
+        """
+        scheme = urlsplit(url).scheme.lower()
+        if scheme not in ("http", "https", "file"):
+            raise InvalidRequest(f"a feed URL is http, https or file, not {url!r}", parameter="url")
+        check_url(
+            url,
+            allow_private_networks=self.settings.allow_private_networks,
+            allow_file_urls=trusted or self.settings.allow_file_urls,
+        )
+
+    def add_source(
+        self,
+        name: str,
+        kind: str,
+        url: str,
+        *,
+        metadata_prefix: str | None = None,
+        set_spec: str | None = None,
+        title: str | None = None,
+        schedule_hours: float | None = 24.0,
+        trusted: bool = False,
+    ) -> Source:
+        if kind not in harvester_kinds():
+            raise InvalidRequest(
+                f"unknown source kind {kind!r}; known: {', '.join(harvester_kinds())}",
+                parameter="kind",
+            )
+        self.check_source_url(url, trusted=trusted)
+        source = Source.model_validate(
+            {
+                "name": name,
+                "kind": kind,
+                "url": url,
+                "metadata_prefix": metadata_prefix,
+                "set_spec": set_spec,
+                "title": title,
+                "schedule_hours": schedule_hours,
+            }
+        )
+        return self.store.add_source(source)
+
+    def harvest(
+        self, name: str, *, full: bool = False, on_page: PageCallback | None = None
+    ) -> HarvestRun:
+        """Harvest one source, then bring the search index up to date (when this process
+        may write it; otherwise the process that holds the index does)."""
+        source = self.store.get_source(name)
+        with self.fetcher() as fetcher:
+            run = run_harvest(
+                self.store, source, fetcher, base_uri=self.settings.base, full=full, on_page=on_page
+            )
+        self.refresh_index()
+        return run
+
+    def refresh_index(self) -> int:
+        """Index what the change feed has that the index lacks; 0 when another process
+        holds the index writer (it catches up by itself)."""
+        from registry.errors import IndexBusy
+
+        try:
+            return self.indexer.catch_up()
+        except IndexBusy:
+            return 0
+
+    # records -------------------------------------------------------------------------
+
+    def record_uri(self, record_id: str) -> str:
+        return f"{self.settings.base}/records/{record_id}"
+
+    def get_record(self, record_id: str) -> StoredRecord:
+        stored = self.store.get(record_id)
+        if stored is None:
+            raise NotFound(f"no record with id {record_id!r}", kind="record", key=record_id)
+        return stored
+
+    def record_json(self, record: Work | IPOffer) -> dict[str, Any]:
+        data = record.model_dump(mode="json")
+        data["uri"] = self.record_uri(record.id)
+        data["licence"]["open"] = record.licence.open
+        return data
+
+    # search --------------------------------------------------------------------------
+
+    def build_query(
+        self,
+        *,
+        q: str | None = None,
+        open: str | bool | None = None,
+        licence: Sequence[str] | None = None,
+        kind: str | None = None,
+        source: Sequence[str] | None = None,
+        language: Sequence[str] | None = None,
+        challenge: Sequence[str] | None = None,
+        page_size: int | None = None,
+        cursor: str | None = None,
+    ) -> SearchQuery:
+        """A validated :class:`SearchQuery` from user input; :class:`InvalidRequest` otherwise."""
+        text = (q or "").strip()
+        if len(text) > 1000:
+            raise InvalidRequest("'q' is at most 1000 characters", parameter="q")
+        size = 20 if page_size is None else page_size
+        if not 1 <= size <= self.settings.max_page_size:
+            raise InvalidRequest(
+                f"'page_size' is between 1 and {self.settings.max_page_size}, not {size}",
+                parameter="page_size",
+            )
+        if kind is not None and kind.strip():
+            kind = kind.strip()
+            if kind not in _KINDS:
+                raise InvalidRequest(
+                    f"'kind' is one of {', '.join(_KINDS)}, not {kind!r}", parameter="kind"
+                )
+        else:
+            kind = None
+        licences = []
+        for value in _clean(licence):
+            if value == "none":
+                licences.append(value)
+                continue
+            match = normalise(value)
+            if match.uri is None:
+                raise InvalidRequest(f"unknown licence {value!r}", parameter="licence")
+            licences.append(match.uri)
+        challenges = _clean(challenge)
+        unknown = [c for c in challenges if c not in CHALLENGES]
+        if unknown:
+            raise InvalidRequest(
+                f"unknown challenge {unknown[0]!r}; known: {', '.join(CHALLENGES)}",
+                parameter="challenge",
+            )
+        query = SearchQuery(
+            q=text,
+            open=parse_bool(open, parameter="open"),
+            licence=tuple(licences),
+            kind=kind,
+            source=tuple(_clean(source)),
+            language=tuple(language_code(v) for v in _clean(language)),
+            challenge=tuple(challenges),
+            page_size=size,
+        )
+        if cursor:
+            offset = self._decode_cursor(cursor, query)
+            query = SearchQuery(**{**_fields(query), "offset": offset})
+        return query
+
+    @staticmethod
+    def _fingerprint(query: SearchQuery) -> str:
+        blob = json.dumps(query.fingerprint(), sort_keys=True).encode()
+        return hashlib.blake2b(blob, digest_size=6).hexdigest()
+
+    def _encode_cursor(self, query: SearchQuery, offset: int) -> str:
+        blob = json.dumps({"o": offset, "f": self._fingerprint(query)}, separators=(",", ":"))
+        return base64.urlsafe_b64encode(blob.encode()).decode().rstrip("=")
+
+    def _decode_cursor(self, cursor: str, query: SearchQuery) -> int:
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+            offset = int(data["o"])
+            fingerprint = str(data["f"])
+        except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+            raise InvalidRequest(
+                "'cursor' is not a cursor this registry gave", parameter="cursor"
+            ) from None
+        if fingerprint != self._fingerprint(query):
+            raise InvalidRequest(
+                "'cursor' belongs to another search: keep q and the filters as they were",
+                parameter="cursor",
+            )
+        if not 0 <= offset <= MAX_OFFSET:
+            raise InvalidRequest("'cursor' is out of range", parameter="cursor")
+        return offset
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        return self.search_backend.search(query)
+
+    def search_json(self, query: SearchQuery) -> dict[str, Any]:
+        """The search API's answer (``GET /api/search`` and ``registry search --json``)."""
+        result = self.search(query)
+        results = []
+        for hit in result.hits:
+            item = dict(hit.summary)
+            item["uri"] = self.record_uri(hit.id)
+            item["score"] = round(hit.score, 4)
+            results.append(item)
+        next_offset = query.offset + len(result.hits)
+        more = next_offset < result.total and next_offset <= MAX_OFFSET and bool(result.hits)
+        return {
+            "total": result.total,
+            "page_size": query.page_size,
+            "results": results,
+            "facets": {
+                facet: [
+                    {"value": v.value, "label": self.facet_label(facet, v.value), "count": v.count}
+                    for v in result.facets.get(facet, [])
+                ]
+                for facet in FACETS
+            },
+            "next_cursor": self._encode_cursor(query, next_offset) if more else None,
+        }
+
+    def facet_label(self, facet: str, value: str) -> str:
+        if facet == "licence":
+            if value == "none":
+                return "No licence"
+            found = licence_by_uri(value)
+            return found.labels.get("en", value) if found else value
+        if facet == "challenge":
+            return CHALLENGES.get(value, {}).get("en", value)
+        if facet == "open":
+            return "Open" if value == "true" else "Not open"
+        if facet == "kind":
+            return _KIND_LABELS.get(value, value)
+        if facet == "language":
+            return _LANGUAGE_LABELS.get(value, value)
+        return value
+
+
+def _fields(query: SearchQuery) -> dict[str, Any]:
+    return {name: getattr(query, name) for name in SearchQuery.__slots__}
+
+
+def demo_sources() -> list[dict[str, Any]]:
+    """The bundled demo feeds, as sources (real-format feeds shipped in the package)."""
+    from registry.demo import demo_dir
+
+    folder: Path = demo_dir()
+    return [
+        {
+            "name": "demo-kennisbank",
+            "kind": "oai-pmh",
+            "url": (folder / "oai").resolve().as_uri(),
+            "metadata_prefix": "oai_dc",
+            "title": "Kennisbank Open Nederland (demo)",
+        },
+        {
+            "name": "demo-offers",
+            "kind": "offers",
+            "url": (folder / "offers.json").resolve().as_uri(),
+            "title": "Open-innovation offers (demo)",
+        },
+    ]

@@ -1,0 +1,70 @@
+"""The registry's exceptions.
+
+::
+
+    RegistryError                 one base class to catch
+    ├── ConfigurationError        settings that cannot work
+    ├── NotFound                  an unknown record, source or run
+    ├── Conflict                  a source name already taken, ...
+    ├── InvalidRequest            bad input from a user (a filter, a page size, a cursor)
+    ├── UnsafeURL                 a feed URL that points at a private address or a refused scheme
+    ├── FetchError                a feed could not be fetched (after retries)
+    ├── FeedError                 a feed answered with something the harvester cannot read
+    └── IndexBusy                 another process holds the search index's writer
+
+Each carries its context in keyword-only fields next to the message.
+"""
+
+from __future__ import annotations
+
+
+class RegistryError(Exception):
+    """Base class of every error the registry raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigurationError(RegistryError):
+    pass
+
+
+class NotFound(RegistryError):
+    def __init__(self, message: str, *, kind: str, key: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.key = key
+
+
+class Conflict(RegistryError):
+    pass
+
+
+class InvalidRequest(RegistryError):
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
+class UnsafeURL(RegistryError):
+    def __init__(self, message: str, *, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class FetchError(RegistryError):
+    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class FeedError(RegistryError):
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class IndexBusy(RegistryError):
+    pass

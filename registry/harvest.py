@@ -1,0 +1,94 @@
+"""Running a harvest: source → harvester → normalise → store, one page at a time.
+
+Each page is written in one transaction together with the run's checkpoint, so a
+crash leaves the store consistent and running the harvest again resumes after the
+last page that was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from pydantic import ValidationError
+
+from harvesters import Fetcher, get_harvester
+from registry.errors import RegistryError
+from registry.models import HarvestError, HarvestRun, IPOffer, Source, Work, record_id
+from registry.normalise import NormaliseError, to_record
+from registry.store import Store, WriteCounts
+
+__all__ = ["OVERLAP", "PageCallback", "run_harvest"]
+
+#: How far before the last datestamp seen an incremental harvest starts again.
+OVERLAP = timedelta(minutes=5)
+
+PageCallback = Callable[[HarvestRun, WriteCounts], None]
+
+
+def _error_message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        parts = [
+            f"{'.'.join(str(p) for p in err['loc']) or 'record'}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        return "; ".join(parts)
+    return str(exc)
+
+
+def run_harvest(
+    store: Store,
+    source: Source,
+    fetcher: Fetcher,
+    *,
+    base_uri: str,
+    full: bool = False,
+    on_page: PageCallback | None = None,
+) -> HarvestRun:
+    """Harvest ``source`` into ``store`` and return the finished run.
+
+    Resumes the source's last run when it did not finish; otherwise starts a new
+    one, incremental from the last datestamp seen unless ``full``.
+    """
+    run = store.resumable_run(source.name)
+    resume = None
+    if run is not None and (run.full or not full):
+        resume = run.checkpoint
+    else:
+        run = store.start_run(source.name, full=full)
+    since: datetime | None = None
+    if not run.full and source.last_datestamp is not None:
+        since = source.last_datestamp - OVERLAP
+    harvester = get_harvester(source.kind)(source, fetcher)
+    try:
+        for page in harvester.pages(since=since, resume=resume):
+            records: list[Work | IPOffer] = []
+            deleted: list[str] = []
+            errors = [HarvestError(identifier=e.identifier, message=e.message) for e in page.errors]
+            newest: datetime | None = None
+            for raw in page.records:
+                if raw.datestamp is not None and (newest is None or raw.datestamp > newest):
+                    newest = raw.datestamp
+                if raw.deleted:
+                    deleted.append(record_id(source.name, raw.identifier))
+                    continue
+                try:
+                    records.append(to_record(source, raw, base_uri))
+                except (NormaliseError, ValidationError, ValueError, TypeError, KeyError) as exc:
+                    errors.append(
+                        HarvestError(identifier=raw.identifier, message=_error_message(exc))
+                    )
+            counts = store.save_page(run, records, deleted, errors, page.checkpoint, newest)
+            if on_page is not None:
+                on_page(run, counts)
+    except KeyboardInterrupt:
+        store.finish_run(run, status="interrupted", message="interrupted; harvest again to resume")
+        raise
+    except RegistryError as exc:
+        store.finish_run(run, status="failed", message=exc.message)
+        raise
+    return store.finish_run(
+        run,
+        status="completed",
+        tombstone_unseen=run.full and harvester.supports_full_listing,
+    )

@@ -1,0 +1,95 @@
+"""Search: the protocol every search backend follows, and the query it answers.
+
+The embedded backend is Tantivy (:mod:`registry.search.tantivy_backend`); the
+distributed ones (Elasticsearch, OpenSearch) follow the same protocol. A backend is a
+projection of the store: it is fed from the change feed and can be rebuilt at any time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from registry.store import Change
+
+__all__ = [
+    "FACETS",
+    "FacetValue",
+    "Hit",
+    "SearchBackend",
+    "SearchQuery",
+    "SearchResult",
+]
+
+#: The facets every search answers with, in this order.
+FACETS: tuple[str, ...] = ("kind", "open", "licence", "source", "language", "challenge")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """A search, already validated: the backend can trust every value."""
+
+    q: str = ""
+    open: bool | None = None
+    licence: tuple[str, ...] = ()
+    kind: str | None = None
+    source: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    challenge: tuple[str, ...] = ()
+    page_size: int = 20
+    offset: int = 0
+    facet_size: int = 50
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What identifies the result list (everything but the page position)."""
+        return {
+            "q": self.q,
+            "open": self.open,
+            "licence": list(self.licence),
+            "kind": self.kind,
+            "source": list(self.source),
+            "language": list(self.language),
+            "challenge": list(self.challenge),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    id: str
+    score: float
+    summary: dict[str, Any]
+    """The stored summary of the record (see :func:`registry.search.documents.summary`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass(slots=True)
+class SearchResult:
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+
+class SearchBackend(Protocol):
+    """What the registry needs from a search engine."""
+
+    name: str
+
+    def apply(self, changes: Sequence[Change]) -> None:
+        """Index upserted records and remove deleted ones; visible to searches on return."""
+        ...
+
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def count(self) -> int: ...
+
+    def clear(self) -> None:
+        """Remove every document (before a rebuild)."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,66 @@
+"""Settings, read from the environment (prefix ``REGISTRY_``) and command-line options."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("data"), description="Where the embedded engines keep their files"
+    )
+    base_uri: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The base of record URIs: {base_uri}/records/{id}",
+    )
+    allow_private_networks: bool = Field(
+        default=False, description="Let feed URLs reach loopback, private and link-local addresses"
+    )
+    allow_file_urls: bool = Field(
+        default=False,
+        description="Let sources registered over HTTP use file: URLs (the command line always may)",
+    )
+    search_url: str | None = Field(
+        default=None, description="Elasticsearch/OpenSearch URL; unset: embedded Tantivy"
+    )
+    database_url: str | None = Field(
+        default=None, description="PostgreSQL URL; unset: embedded SQLite"
+    )
+    index_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often the indexer checks the change feed"
+    )
+    harvest_scheduler: bool = Field(
+        default=True, description="Run due harvests in the background of `serve`"
+    )
+    http_timeout: float = Field(
+        default=30.0, gt=0, description="Connect and read timeout for feeds, seconds"
+    )
+    http_retries: int = Field(
+        default=3, ge=0, description="Retries of a feed request on connection errors, 429 and 5xx"
+    )
+    user_agent: str = "open-registry/0.1 (+https://github.com/open-registry)"
+    max_page_size: int = Field(default=100, ge=1, le=1000)
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "registry.sqlite3"
+
+    @property
+    def index_path(self) -> Path:
+        return self.data_dir / "search"
+
+    @property
+    def base(self) -> str:
+        return self.base_uri.rstrip("/")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()

@@ -1,0 +1,121 @@
+"""The store: the registry's source of truth.
+
+:class:`Store` is the protocol every implementation follows (SQLite now, PostgreSQL
+later); the shared contract tests in ``tests/test_store_contract.py`` run against each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from registry.models import HarvestError, HarvestRun, IPOffer, Source, Work
+
+__all__ = ["Change", "Store", "StoredRecord", "WriteCounts", "open_store"]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    id: str
+    seq: int
+    deleted: bool
+    updated: datetime
+    record: Work | IPOffer | None
+    """``None`` for a tombstone."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of the change feed: the latest state of one record."""
+
+    seq: int
+    id: str
+    deleted: bool
+    record: Work | IPOffer | None
+
+
+@dataclass(slots=True)
+class WriteCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    ids: list[str] = field(default_factory=list)
+
+    def __iadd__(self, other: WriteCounts) -> WriteCounts:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.deleted += other.deleted
+        return self
+
+
+class Store(Protocol):
+    """What the registry needs from its store."""
+
+    def close(self) -> None: ...
+
+    # sources
+    def add_source(self, source: Source) -> Source: ...
+    def get_source(self, name: str) -> Source: ...
+    def list_sources(self) -> list[Source]: ...
+    def update_source(self, source: Source) -> None: ...
+
+    # harvest runs
+    def start_run(self, source: str, *, full: bool) -> HarvestRun: ...
+    def resumable_run(self, source: str) -> HarvestRun | None: ...
+    def save_page(
+        self,
+        run: HarvestRun,
+        records: Sequence[Work | IPOffer],
+        deleted_ids: Sequence[str],
+        errors: Sequence[HarvestError],
+        checkpoint: dict[str, Any] | None,
+        last_datestamp: datetime | None,
+    ) -> WriteCounts: ...
+    def finish_run(
+        self,
+        run: HarvestRun,
+        *,
+        status: str,
+        message: str | None = None,
+        tombstone_unseen: bool = False,
+    ) -> HarvestRun: ...
+    def get_run(self, run_id: int) -> HarvestRun: ...
+    def list_runs(self, source: str | None = None, limit: int = 20) -> list[HarvestRun]: ...
+
+    # records
+    def upsert(self, records: Sequence[Work | IPOffer]) -> WriteCounts: ...
+    def delete(self, ids: Sequence[str]) -> WriteCounts: ...
+    def get(self, record_id: str) -> StoredRecord | None: ...
+    def count(self, *, include_deleted: bool = False) -> int: ...
+
+    # change feed
+    def changes(self, after: int, limit: int = 1000) -> list[Change]: ...
+    def last_seq(self) -> int: ...
+    def checkpoint(self, name: str) -> int: ...
+    def set_checkpoint(self, name: str, seq: int) -> None: ...
+
+
+def open_store(url_or_path: str | Any) -> Store:
+    """The store for a path (embedded SQLite) or, later, a database URL."""
+    from registry.store.sqlite import SQLiteStore
+
+    text = str(url_or_path)
+    if text.startswith(("postgres://", "postgresql://")):
+        from registry.errors import ConfigurationError
+
+        raise ConfigurationError("the PostgreSQL store is not available in this version")
+    return SQLiteStore(text)
+
+
+def iter_changes(store: Store, after: int, batch: int = 1000) -> Iterator[Change]:
+    """Every change after ``after``, in sequence order, fetched in batches."""
+    while True:
+        page = store.changes(after, batch)
+        if not page:
+            return
+        yield from page
+        after = page[-1].seq

@@ -1,0 +1,537 @@
+"""The embedded store: SQLite in WAL mode.
+
+One connection per thread; writes take ``BEGIN IMMEDIATE`` so that writers in other
+processes queue behind each other instead of failing half-way. Every change to a
+record gets the next sequence number, which the change feed follows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from registry.errors import Conflict, NotFound
+from registry.models import HarvestError, HarvestRun, IPOffer, Source, Work, parse_record
+from registry.store import Change, StoredRecord, WriteCounts
+
+# Each migration moves the schema one version up; they run in order, once.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE sources (
+        name TEXT PRIMARY KEY,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE records (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,
+        source TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        hash TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        updated TEXT NOT NULL,
+        seen_run INTEGER,
+        data TEXT
+    );
+    CREATE INDEX records_by_source ON records (source, deleted);
+    CREATE TABLE harvest_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL,
+        full INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        started TEXT NOT NULL,
+        finished TEXT,
+        added INTEGER NOT NULL DEFAULT 0,
+        updated INTEGER NOT NULL DEFAULT 0,
+        unchanged INTEGER NOT NULL DEFAULT 0,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        checkpoint TEXT,
+        message TEXT
+    );
+    CREATE INDEX harvest_runs_by_source ON harvest_runs (source, id);
+    CREATE TABLE harvest_errors (
+        run INTEGER NOT NULL REFERENCES harvest_runs (id),
+        identifier TEXT,
+        message TEXT NOT NULL
+    );
+    CREATE INDEX harvest_errors_by_run ON harvest_errors (run);
+    CREATE TABLE checkpoints (
+        name TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL
+    );
+    """,
+]
+
+_MAX_ERRORS_PER_RUN = 1000
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _hash(data: str) -> str:
+    return hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
+
+
+class SQLiteStore:
+    """The :class:`~registry.store.Store` on one SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.migrate()
+
+    # connections -----------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.path, timeout=30.0, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it, or none of it."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def migrate(self) -> int:
+        """Bring the schema up to date; returns the schema version."""
+        with self._write() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = conn.execute("SELECT version FROM schema_version").fetchone()
+            version = row[0] if row else 0
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in script.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute("DELETE FROM schema_version")
+                conn.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+            return len(MIGRATIONS)
+
+    # sources ---------------------------------------------------------------------
+
+    def add_source(self, source: Source) -> Source:
+        if source.created is None:
+            source = source.model_copy(update={"created": _now()})
+        with self._write() as conn:
+            try:
+                conn.execute(
+                    "INSERT INTO sources (name, data) VALUES (?, ?)",
+                    (source.name, source.model_dump_json()),
+                )
+            except sqlite3.IntegrityError:
+                raise Conflict(f"a source named {source.name!r} exists already") from None
+        return source
+
+    def get_source(self, name: str) -> Source:
+        row = self._conn().execute("SELECT data FROM sources WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise NotFound(f"no source named {name!r}", kind="source", key=name)
+        return Source.model_validate_json(row[0])
+
+    def list_sources(self) -> list[Source]:
+        rows = self._conn().execute("SELECT data FROM sources ORDER BY name").fetchall()
+        return [Source.model_validate_json(r[0]) for r in rows]
+
+    def update_source(self, source: Source) -> None:
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE sources SET data = ? WHERE name = ?",
+                (source.model_dump_json(), source.name),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"no source named {source.name!r}", kind="source", key=source.name)
+
+    # harvest runs ----------------------------------------------------------------
+
+    def start_run(self, source: str, *, full: bool) -> HarvestRun:
+        started = _now()
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO harvest_runs (source, full, status, started) VALUES (?, ?, 'running', ?)",
+                (source, int(full), _ts(started)),
+            )
+            run_id = cur.lastrowid
+        assert run_id is not None
+        return HarvestRun(id=run_id, source=source, full=full, started=started)
+
+    def resumable_run(self, source: str) -> HarvestRun | None:
+        """The source's last run if it stopped before it finished (crash, kill, Ctrl-C)."""
+        row = (
+            self._conn()
+            .execute(
+                "SELECT id FROM harvest_runs WHERE source = ? ORDER BY id DESC LIMIT 1", (source,)
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        run = self.get_run(row[0])
+        if run.status in ("running", "interrupted"):
+            return run
+        if run.status == "failed" and run.checkpoint is not None:
+            return run
+        return None
+
+    def _row_to_run(
+        self, row: sqlite3.Row | tuple[Any, ...], errors: list[HarvestError]
+    ) -> HarvestRun:
+        (
+            rid,
+            source,
+            full,
+            status,
+            started,
+            finished,
+            added,
+            updated,
+            unchanged,
+            deleted,
+            failed,
+            checkpoint,
+            message,
+        ) = row
+        return HarvestRun(
+            id=rid,
+            source=source,
+            full=bool(full),
+            status=status,
+            started=_dt(started) or _now(),
+            finished=_dt(finished),
+            added=added,
+            updated=updated,
+            unchanged=unchanged,
+            deleted=deleted,
+            failed=failed,
+            checkpoint=json.loads(checkpoint) if checkpoint else None,
+            message=message,
+            errors=errors,
+        )
+
+    _RUN_COLUMNS = (
+        "id, source, full, status, started, finished, added, updated, unchanged, deleted, failed,"
+        " checkpoint, message"
+    )
+
+    def get_run(self, run_id: int) -> HarvestRun:
+        conn = self._conn()
+        row = conn.execute(
+            f"SELECT {self._RUN_COLUMNS} FROM harvest_runs WHERE id = ?", (run_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no harvest run {run_id}", kind="run", key=str(run_id))
+        errors = [
+            HarvestError(identifier=i, message=m)
+            for i, m in conn.execute(
+                "SELECT identifier, message FROM harvest_errors WHERE run = ? ORDER BY rowid",
+                (run_id,),
+            )
+        ]
+        return self._row_to_run(row, errors)
+
+    def list_runs(self, source: str | None = None, limit: int = 20) -> list[HarvestRun]:
+        conn = self._conn()
+        if source is None:
+            rows = conn.execute(
+                f"SELECT {self._RUN_COLUMNS} FROM harvest_runs ORDER BY id DESC LIMIT ?", (limit,)
+            ).fetchall()
+        else:
+            rows = conn.execute(
+                f"SELECT {self._RUN_COLUMNS} FROM harvest_runs WHERE source = ? ORDER BY id DESC LIMIT ?",
+                (source, limit),
+            ).fetchall()
+        return [self._row_to_run(r, []) for r in rows]
+
+    def save_page(
+        self,
+        run: HarvestRun,
+        records: Sequence[Work | IPOffer],
+        deleted_ids: Sequence[str],
+        errors: Sequence[HarvestError],
+        checkpoint: dict[str, Any] | None,
+        last_datestamp: datetime | None,
+    ) -> WriteCounts:
+        """Write one harvested page, its errors and the run's checkpoint in one transaction."""
+        with self._write() as conn:
+            counts = self._upsert(conn, records, seen_run=run.id)
+            counts += self._delete(conn, deleted_ids)
+            stored_errors = conn.execute(
+                "SELECT COUNT(*) FROM harvest_errors WHERE run = ?", (run.id,)
+            ).fetchone()[0]
+            room = max(0, _MAX_ERRORS_PER_RUN - stored_errors)
+            conn.executemany(
+                "INSERT INTO harvest_errors (run, identifier, message) VALUES (?, ?, ?)",
+                [(run.id, e.identifier, e.message[:2000]) for e in errors[:room]],
+            )
+            run.added += counts.added
+            run.updated += counts.updated
+            run.unchanged += counts.unchanged
+            run.deleted += counts.deleted
+            run.failed += len(errors)
+            run.checkpoint = checkpoint
+            conn.execute(
+                "UPDATE harvest_runs SET added = ?, updated = ?, unchanged = ?, deleted = ?,"
+                " failed = ?, checkpoint = ? WHERE id = ?",
+                (
+                    run.added,
+                    run.updated,
+                    run.unchanged,
+                    run.deleted,
+                    run.failed,
+                    json.dumps(checkpoint) if checkpoint is not None else None,
+                    run.id,
+                ),
+            )
+            if last_datestamp is not None:
+                row = conn.execute(
+                    "SELECT data FROM sources WHERE name = ?", (run.source,)
+                ).fetchone()
+                if row is not None:
+                    source = Source.model_validate_json(row[0])
+                    if source.last_datestamp is None or last_datestamp > source.last_datestamp:
+                        source.last_datestamp = last_datestamp
+                        conn.execute(
+                            "UPDATE sources SET data = ? WHERE name = ?",
+                            (source.model_dump_json(), source.name),
+                        )
+        return counts
+
+    def finish_run(
+        self,
+        run: HarvestRun,
+        *,
+        status: str,
+        message: str | None = None,
+        tombstone_unseen: bool = False,
+    ) -> HarvestRun:
+        finished = _now()
+        with self._write() as conn:
+            if tombstone_unseen:
+                ids = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT id FROM records WHERE source = ? AND deleted = 0"
+                        " AND (seen_run IS NULL OR seen_run != ?)",
+                        (run.source, run.id),
+                    )
+                ]
+                run.deleted += self._delete(conn, ids).deleted
+            conn.execute(
+                "UPDATE harvest_runs SET status = ?, finished = ?, message = ?, deleted = ? WHERE id = ?",
+                (status, _ts(finished), message, run.deleted, run.id),
+            )
+            if status == "completed":
+                row = conn.execute(
+                    "SELECT data FROM sources WHERE name = ?", (run.source,)
+                ).fetchone()
+                if row is not None:
+                    source = Source.model_validate_json(row[0])
+                    source.last_harvest = finished
+                    conn.execute(
+                        "UPDATE sources SET data = ? WHERE name = ?",
+                        (source.model_dump_json(), source.name),
+                    )
+        run.status = status  # type: ignore[assignment]
+        run.finished = finished
+        run.message = message
+        return run
+
+    # records ---------------------------------------------------------------------
+
+    def upsert(self, records: Sequence[Work | IPOffer]) -> WriteCounts:
+        with self._write() as conn:
+            return self._upsert(conn, records, seen_run=None)
+
+    def delete(self, ids: Sequence[str]) -> WriteCounts:
+        with self._write() as conn:
+            return self._delete(conn, ids)
+
+    @staticmethod
+    def _next_seq(conn: sqlite3.Connection) -> int:
+        row = conn.execute("SELECT MAX(seq) FROM records").fetchone()
+        return int(row[0] or 0) + 1
+
+    @staticmethod
+    def _existing(
+        conn: sqlite3.Connection, ids: Sequence[str]
+    ) -> dict[str, tuple[str | None, int]]:
+        found: dict[str, tuple[str | None, int]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for rid, digest, deleted in conn.execute(
+                f"SELECT id, hash, deleted FROM records WHERE id IN ({marks})", chunk
+            ):
+                found[rid] = (digest, deleted)
+        return found
+
+    def _upsert(
+        self, conn: sqlite3.Connection, records: Sequence[Work | IPOffer], *, seen_run: int | None
+    ) -> WriteCounts:
+        counts = WriteCounts()
+        if not records:
+            return counts
+        # The last version of an id in one batch wins.
+        latest: dict[str, Work | IPOffer] = {}
+        for record in records:
+            latest[record.id] = record
+        existing = self._existing(conn, list(latest))
+        seq = self._next_seq(conn)
+        now = _ts(_now())
+        inserts: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        seen: list[tuple[int, str]] = []
+        for rid, record in latest.items():
+            data = record.model_dump_json()
+            digest = _hash(data)
+            before = existing.get(rid)
+            if before is None:
+                inserts.append((rid, seq, record.source, record.kind, digest, now, seen_run, data))
+                seq += 1
+                counts.added += 1
+                counts.ids.append(rid)
+            elif before[0] != digest or before[1]:
+                updates.append((seq, record.source, record.kind, digest, now, seen_run, data, rid))
+                seq += 1
+                counts.updated += 1
+                counts.ids.append(rid)
+            else:
+                counts.unchanged += 1
+                if seen_run is not None:
+                    seen.append((seen_run, rid))
+        conn.executemany(
+            "INSERT INTO records (id, seq, source, kind, hash, deleted, updated, seen_run, data)"
+            " VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            inserts,
+        )
+        conn.executemany(
+            "UPDATE records SET seq = ?, source = ?, kind = ?, hash = ?, deleted = 0, updated = ?,"
+            " seen_run = ?, data = ? WHERE id = ?",
+            updates,
+        )
+        if seen:
+            conn.executemany("UPDATE records SET seen_run = ? WHERE id = ?", seen)
+        return counts
+
+    def _delete(self, conn: sqlite3.Connection, ids: Sequence[str]) -> WriteCounts:
+        """Turn records into tombstones (kept, with no data, so the change feed carries them)."""
+        counts = WriteCounts()
+        if not ids:
+            return counts
+        existing = self._existing(conn, list(dict.fromkeys(ids)))
+        seq = self._next_seq(conn)
+        now = _ts(_now())
+        rows = []
+        for rid, (_digest, deleted) in existing.items():
+            if deleted:
+                continue
+            rows.append((seq, now, rid))
+            seq += 1
+            counts.deleted += 1
+            counts.ids.append(rid)
+        conn.executemany(
+            "UPDATE records SET seq = ?, deleted = 1, hash = NULL, data = NULL, updated = ?"
+            " WHERE id = ?",
+            rows,
+        )
+        return counts
+
+    def get(self, record_id: str) -> StoredRecord | None:
+        row = (
+            self._conn()
+            .execute(
+                "SELECT id, seq, deleted, updated, data FROM records WHERE id = ?", (record_id,)
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        rid, seq, deleted, updated, data = row
+        return StoredRecord(
+            id=rid,
+            seq=seq,
+            deleted=bool(deleted),
+            updated=_dt(updated) or _now(),
+            record=parse_record(data) if data else None,
+        )
+
+    def count(self, *, include_deleted: bool = False) -> int:
+        sql = "SELECT COUNT(*) FROM records" + ("" if include_deleted else " WHERE deleted = 0")
+        return int(self._conn().execute(sql).fetchone()[0])
+
+    # change feed -----------------------------------------------------------------
+
+    def changes(self, after: int, limit: int = 1000) -> list[Change]:
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT seq, id, deleted, data FROM records WHERE seq > ? ORDER BY seq LIMIT ?",
+                (after, limit),
+            )
+            .fetchall()
+        )
+        return [
+            Change(
+                seq=seq, id=rid, deleted=bool(deleted), record=parse_record(data) if data else None
+            )
+            for seq, rid, deleted, data in rows
+        ]
+
+    def last_seq(self) -> int:
+        row = self._conn().execute("SELECT MAX(seq) FROM records").fetchone()
+        return int(row[0] or 0)
+
+    def checkpoint(self, name: str) -> int:
+        row = self._conn().execute("SELECT seq FROM checkpoints WHERE name = ?", (name,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def set_checkpoint(self, name: str, seq: int) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO checkpoints (name, seq) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET seq = excluded.seq",
+                (name, seq),
+            )

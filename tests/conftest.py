@@ -1,0 +1,74 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from registry.models import Attribution, IPOffer, LicenceRef, Work, record_id
+
+#: The steering repository's shared fixtures, beside the checkout (present in CI).
+SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+CC_BY = LicenceRef(
+    uri="https://creativecommons.org/licenses/by/4.0/",
+    label="CC BY 4.0",
+    family="CC BY",
+    version="4.0",
+    reuse_class="open",
+    commercial=True,
+    derivatives=True,
+    requires_attribution=True,
+    confidence=1.0,
+    raw="https://creativecommons.org/licenses/by/4.0/",
+)
+CC_BY_NC = LicenceRef(
+    uri="https://creativecommons.org/licenses/by-nc/4.0/",
+    label="CC BY-NC 4.0",
+    family="CC BY-NC",
+    version="4.0",
+    reuse_class="restricted",
+    commercial=False,
+    derivatives=True,
+    requires_attribution=True,
+    confidence=1.0,
+)
+
+
+def make_work(identifier: str, source: str = "src", **fields: Any) -> Work:
+    data: dict[str, Any] = {
+        "id": record_id(source, identifier),
+        "source": source,
+        "source_identifier": identifier,
+        "title": f"Work {identifier}",
+        "licence": CC_BY,
+        "attribution": Attribution(text=f"Work {identifier}", html=f"<i>Work {identifier}</i>"),
+        "modified": datetime(2024, 1, 1, tzinfo=UTC),
+    }
+    data.update(fields)
+    return Work(**data)
+
+
+def make_offer(identifier: str, source: str = "offers", **fields: Any) -> IPOffer:
+    data: dict[str, Any] = {
+        "id": record_id(source, identifier),
+        "source": source,
+        "source_identifier": identifier,
+        "title": f"Offer {identifier}",
+        "offeror": {"name": "TU Example"},
+        "contact": {"email": "tto@example.org"},
+        "challenges": ["climate-change"],
+    }
+    data.update(fields)
+    return IPOffer(**data)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Any:
+    from registry.settings import Settings
+
+    return Settings(data_dir=tmp_path / "data", base_uri="http://registry.test")

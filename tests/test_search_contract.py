@@ -1,0 +1,186 @@
+"""The SearchBackend contract, run against every implementation (embedded Tantivy always)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from registry.errors import IndexBusy
+from registry.search import SearchBackend, SearchQuery
+from registry.search.tantivy_backend import TantivyBackend
+from registry.store import Change
+from tests.conftest import CC_BY_NC, make_offer, make_work
+
+
+@pytest.fixture(params=["tantivy"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchBackend]:
+    implementation = TantivyBackend(tmp_path / "index")
+    yield implementation
+    implementation.close()
+
+
+def _index(backend: SearchBackend, records: list) -> None:  # type: ignore[type-arg]
+    backend.apply(
+        [Change(seq=i + 1, id=r.id, deleted=False, record=r) for i, r in enumerate(records)]
+    )
+
+
+CORPUS = [
+    make_work(
+        "nl1",
+        title="Oude boeken over fietspaden",
+        languages=["nl"],
+        subjects=["mobiliteit"],
+        challenges=["climate-change"],
+    ),
+    make_work(
+        "nl2",
+        title="Coöperatie en ideeën voor het café",
+        languages=["nl"],
+        description="Een verslag over de reünie.",
+        challenges=["active-citizenship"],
+    ),
+    make_work(
+        "en1",
+        title="Bicycles and city planning",
+        languages=["en"],
+        licence=CC_BY_NC,
+        description="A study of cycling.",
+    ),
+    make_work(
+        "en2",
+        title="Energy storage",
+        languages=["en"],
+        subjects=["bicycle"],
+        challenges=["food-water-energy"],
+    ),
+    make_work(
+        "x1",
+        title="Planning en ruimte",
+        languages=[],
+        source="other",
+        description="planning appears in the description only",
+    ),
+    make_offer("o1", title="Heat pump patent", languages=["en"]),
+]
+
+
+@pytest.fixture
+def indexed(backend: SearchBackend) -> SearchBackend:
+    _index(backend, CORPUS)
+    return backend
+
+
+def ids(backend: SearchBackend, **query: object) -> list[str]:
+    return [h.id for h in backend.search(SearchQuery(**query)).hits]  # type: ignore[arg-type]
+
+
+def test_empty_query_lists_everything(indexed: SearchBackend) -> None:
+    result = indexed.search(SearchQuery(page_size=100))
+    assert result.total == len(CORPUS)
+    assert indexed.count() == len(CORPUS)
+
+
+def test_dutch_stemming_and_folded_diacritics(indexed: SearchBackend) -> None:
+    assert ids(indexed, q="boek") == [CORPUS[0].id]
+    assert ids(indexed, q="cooperatie") == [CORPUS[1].id]
+    assert ids(indexed, q="ideeen cafe") == [CORPUS[1].id]
+    assert ids(indexed, q="reunie") == [CORPUS[1].id]
+
+
+def test_english_stemming(indexed: SearchBackend) -> None:
+    assert set(ids(indexed, q="bicycle")) == {CORPUS[2].id, CORPUS[3].id}
+
+
+def test_title_outranks_subjects_outranks_description(indexed: SearchBackend) -> None:
+    found = ids(indexed, q="planning")
+    # en1 and x1 have it in their titles; x1 also in its description
+    assert set(found[:2]) == {CORPUS[2].id, CORPUS[4].id}
+    ranked = ids(indexed, q="bicycle")
+    assert ranked[0] == CORPUS[2].id  # title (stemmed) before subject
+
+
+def test_syntax_errors_are_never_errors(indexed: SearchBackend) -> None:
+    for text in ['"unterminated', "title:(", "AND OR", "((((", "a:b:c", "***", "fiets)"]:
+        result = indexed.search(SearchQuery(q=text))
+        assert result.total >= 0
+    assert ids(indexed, q="boeken)") == [CORPUS[0].id]
+
+
+def test_filters_combine_with_and_values_with_or(indexed: SearchBackend) -> None:
+    assert set(ids(indexed, kind="ip-offer")) == {CORPUS[5].id}
+    not_open = set(ids(indexed, open=False, page_size=50))
+    assert not_open == {CORPUS[2].id, CORPUS[5].id}
+    assert set(ids(indexed, licence=(CC_BY_NC.uri,), page_size=50)) == {CORPUS[2].id}
+    assert set(ids(indexed, source=("other",))) == {CORPUS[4].id}
+    assert set(ids(indexed, language=("nl",), page_size=50)) == {CORPUS[0].id, CORPUS[1].id}
+    both = set(ids(indexed, challenge=("climate-change", "active-citizenship"), page_size=50))
+    assert both == {CORPUS[0].id, CORPUS[1].id, CORPUS[5].id}
+    assert ids(indexed, q="boeken", language=("en",)) == []
+
+
+def test_facets_count_the_matching_records(indexed: SearchBackend) -> None:
+    result = indexed.search(SearchQuery(language=("en",)))
+    kinds = {f.value: f.count for f in result.facets["kind"]}
+    assert kinds == {"work": 2, "ip-offer": 1}
+    opened = {f.value: f.count for f in result.facets["open"]}
+    assert opened == {"true": 1, "false": 2}
+    languages = {f.value: f.count for f in result.facets["language"]}
+    assert languages == {"en": 3}
+    everything = indexed.search(SearchQuery())
+    assert {f.value: f.count for f in everything.facets["language"]}["und"] == 1
+
+
+def test_paging_walks_every_result_once(indexed: SearchBackend) -> None:
+    seen: list[str] = []
+    offset = 0
+    while True:
+        page = indexed.search(SearchQuery(page_size=4, offset=offset))
+        if not page.hits:
+            break
+        seen.extend(h.id for h in page.hits)
+        offset += len(page.hits)
+    assert sorted(seen) == sorted(r.id for r in CORPUS)
+
+
+def test_updates_replace_and_deletes_remove(indexed: SearchBackend) -> None:
+    changed = make_work("nl1", title="Wandelen in het bos", languages=["nl"])
+    indexed.apply([Change(seq=100, id=changed.id, deleted=False, record=changed)])
+    assert ids(indexed, q="boeken") == []
+    assert ids(indexed, q="wandelen") == [changed.id]
+    indexed.apply([Change(seq=101, id=changed.id, deleted=True, record=None)])
+    assert ids(indexed, q="wandelen") == []
+    assert indexed.count() == len(CORPUS) - 1
+
+
+def test_hits_carry_the_stored_summary(indexed: SearchBackend) -> None:
+    hit = indexed.search(SearchQuery(q="bicycles city")).hits[0]
+    assert hit.summary["title"] == "Bicycles and city planning"
+    assert hit.summary["licence"] == {
+        "uri": CC_BY_NC.uri,
+        "label": "CC BY-NC 4.0",
+        "open": False,
+        "reuse_class": "restricted",
+    }
+    assert hit.summary["attribution"]["html"].startswith("<i>")
+
+
+def test_clear_empties_the_index(indexed: SearchBackend) -> None:
+    indexed.clear()
+    assert indexed.count() == 0
+
+
+def test_one_writer_per_index(tmp_path: Path) -> None:
+    first = TantivyBackend(tmp_path / "shared")
+    first.acquire_writer()
+    second = TantivyBackend(tmp_path / "shared")
+    record = make_work("w")
+    with pytest.raises(IndexBusy):
+        second.apply([Change(seq=1, id=record.id, deleted=False, record=record)])
+    first.apply([Change(seq=1, id=record.id, deleted=False, record=record)])
+    # readers in another process (here: another instance) see the writer's commits
+    assert [h.id for h in second.search(SearchQuery(q="work")).hits] == [record.id]
+    first.close()
+    second.close()
