@@ -154,10 +154,16 @@ def test_record_errors(client: TestClient) -> None:
 
 
 def test_a_deleted_record_is_gone(client: TestClient, registry: Registry) -> None:
-    deleted = [c for c in registry.store.changes(0, 10_000) if c.deleted]
-    assert deleted, "the demo feed has a deleted record"
-    response = client.get(f"/records/{deleted[0].id}", headers={"Accept": "application/json"})
+    from tests.conftest import make_work
+
+    work = make_work("to-withdraw", source="demo-kennisbank")
+    registry.store.upsert([work])
+    assert client.get(f"/records/{work.id}.json").status_code == 200
+    registry.store.delete([work.id])
+    response = client.get(f"/records/{work.id}", headers={"Accept": "application/json"})
     assert response.status_code == 410
+    assert "withdrawn" in response.json()["detail"]
+    registry.refresh_index()
 
 
 def test_search_page(client: TestClient) -> None:

@@ -111,15 +111,15 @@ def test_sources_list_and_add(demo_dir: Path, tmp_path: Path) -> None:
         (["harvest", "nope"], "no source named 'nope'"),
         (["harvest"], "name one source, or use --all"),
         (
-            ["sources", "add", "Bad Name", "--kind", "rss", "--url", "https://example.org/feed"],
+            ["sources", "add", "Bad Name", "--kind", "oai-pmh", "--url", "https://example.org/feed"],
             "source name",
         ),
         (
-            ["sources", "add", "local", "--kind", "rss", "--url", "http://127.0.0.1/feed"],
+            ["sources", "add", "local", "--kind", "oai-pmh", "--url", "http://127.0.0.1/feed"],
             "127.0.0.1",
         ),
         (
-            ["sources", "add", "ftp", "--kind", "rss", "--url", "ftp://example.org/feed"],
+            ["sources", "add", "ftp", "--kind", "oai-pmh", "--url", "ftp://example.org/feed"],
             "http, https or file",
         ),
         (["search", "--page-size", "500"], "page_size"),

@@ -50,9 +50,24 @@ class IndexFollower:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="index-follower", daemon=True)
+        self._warned = False
 
     def start(self) -> None:
+        self._take_writer()
         self._thread.start()
+
+    def _take_writer(self) -> bool:
+        backend = self.registry.search_backend
+        if backend.holds_writer:
+            return True
+        try:
+            backend.acquire_writer()
+        except IndexBusy:
+            if not self._warned:
+                log.warning("another process holds the search index writer; waiting for it")
+                self._warned = True
+            return False
+        return True
 
     def poke(self) -> None:
         self._wake.set()
@@ -65,7 +80,8 @@ class IndexFollower:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.registry.refresh_index()
+                if self._take_writer():
+                    self.registry.refresh_index()
             except Exception:  # a broken change must not kill the follower; it is logged
                 log.exception("indexing the change feed failed; retrying")
             self._wake.wait(self.interval)

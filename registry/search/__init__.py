@@ -80,6 +80,16 @@ class SearchBackend(Protocol):
 
     name: str
 
+    @property
+    def holds_writer(self) -> bool:
+        """Whether this process may write the index (always, for a distributed engine)."""
+        ...
+
+    def acquire_writer(self) -> None:
+        """Take the right to write; raises :class:`~registry.errors.IndexBusy` when another
+        process has it (embedded engines allow one writer)."""
+        ...
+
     def apply(self, changes: Sequence[Change]) -> None:
         """Index upserted records and remove deleted ones; visible to searches on return."""
         ...

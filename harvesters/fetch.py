@@ -1,0 +1,206 @@
+"""Fetching feeds: timeouts, retries with backoff, Retry-After, and no private addresses.
+
+:class:`Fetcher` is the one way harvesters make requests. Its transport can be
+injected (tests use :class:`httpx.MockTransport`), and ``file:`` URLs are served from
+disk by :class:`FileTransport` so that local dumps and the bundled demo feeds go through
+the same code path as HTTP.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import random
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+from urllib.parse import unquote, urljoin, urlsplit
+from urllib.request import url2pathname
+
+import httpx
+
+from registry.errors import FetchError, UnsafeURL
+
+__all__ = ["FetchResponse", "Fetcher", "FileTransport", "check_url"]
+
+_MAX_REDIRECTS = 5
+_MAX_RETRY_AFTER = 300.0
+_RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResponse:
+    url: str
+    status: int
+    headers: dict[str, str]
+    content: bytes
+
+
+def _address_is_private(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return bool(
+        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+        or ip.is_multicast or ip.is_unspecified
+    )
+
+
+def check_url(url: str, *, allow_private_networks: bool, allow_file_urls: bool) -> None:
+    """Refuse URLs the registry must not fetch (raises :class:`UnsafeURL`)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        if not allow_file_urls:
+            raise UnsafeURL(f"file: URLs are not allowed here: {url}", url=url)
+        return
+    if scheme not in ("http", "https"):
+        raise UnsafeURL(f"only http and https URLs can be fetched, not {url!r}", url=url)
+    host = parts.hostname
+    if not host:
+        raise UnsafeURL(f"the URL has no host: {url!r}", url=url)
+    if allow_private_networks:
+        return
+    try:
+        infos = socket.getaddrinfo(host, parts.port or (443 if scheme == "https" else 80))
+    except (socket.gaierror, UnicodeError):
+        # A name that does not resolve reaches nothing; fetching it fails on its own.
+        return
+    for info in infos:
+        address = str(info[4][0])
+        if _address_is_private(address):
+            raise UnsafeURL(
+                f"{url} resolves to {address}, a private, loopback or link-local address"
+                " (set REGISTRY_ALLOW_PRIVATE_NETWORKS=1 to allow it)",
+                url=url,
+            )
+
+
+class FileTransport(httpx.BaseTransport):
+    """Serves ``file:`` URLs: a file, or a folder holding a recorded OAI-PMH page set.
+
+    For a folder, a request with ``resumptionToken=T`` is answered by ``T.xml`` and any
+    other by ``{verb}.xml``. Names that are not plain file names answer 404.
+    """
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        path = Path(url2pathname(unquote(request.url.path)))
+        if path.is_dir():
+            token = request.url.params.get("resumptionToken")
+            name = f"{token}.xml" if token else f"{request.url.params.get('verb', '')}.xml"
+            if "/" in name or "\\" in name or name.startswith(".") or "\x00" in name:
+                return httpx.Response(404, request=request)
+            path = path / name
+        if not path.is_file():
+            return httpx.Response(404, request=request)
+        return httpx.Response(200, content=path.read_bytes(), request=request)
+
+
+class Fetcher:
+    """GET with timeouts, retries (exponential backoff with jitter, ``Retry-After``),
+    a per-host pace, and an address check before every request and redirect."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 30.0,
+        retries: int = 3,
+        user_agent: str = "open-registry/0.1",
+        allow_private_networks: bool = False,
+        allow_file_urls: bool = False,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rate_per_host: float | None = None,
+        backoff: float = 1.0,
+    ) -> None:
+        self.retries = retries
+        self.allow_private_networks = allow_private_networks
+        self.allow_file_urls = allow_file_urls
+        self.sleep = sleep
+        self.backoff = backoff
+        self.min_interval = 1.0 / rate_per_host if rate_per_host else 0.0
+        self._last_request: dict[str, float] = {}
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={"User-Agent": user_agent},
+            follow_redirects=False,
+            transport=transport,
+        )
+        self._files = FileTransport()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _pace(self, url: str) -> None:
+        if not self.min_interval:
+            return
+        host = urlsplit(url).netloc
+        last = self._last_request.get(host)
+        now = time.monotonic()
+        if last is not None and now - last < self.min_interval:
+            self.sleep(self.min_interval - (now - last))
+        self._last_request[host] = time.monotonic()
+
+    def _once(self, url: str, params: dict[str, str] | None, headers: dict[str, str] | None) -> httpx.Response:
+        check_url(url, allow_private_networks=self.allow_private_networks, allow_file_urls=self.allow_file_urls)
+        if urlsplit(url).scheme.lower() == "file":
+            request = httpx.Request("GET", httpx.URL(url, params=params or None))
+            return self._files.handle_request(request)
+        self._pace(url)
+        return self._client.get(url, params=params, headers=headers)
+
+    def _retry_after(self, response: httpx.Response | None, attempt: int) -> float:
+        delay = self.backoff * (2**attempt) * (0.5 + random.random())  # noqa: S311 - jitter
+        value = response.headers.get("retry-after") if response is not None else None
+        if value:
+            try:
+                delay = float(value)
+            except ValueError:
+                parsed = email.utils.parsedate_to_datetime(value) if value.strip() else None
+                if parsed is not None:
+                    delay = parsed.timestamp() - time.time()
+        return max(0.0, min(delay, _MAX_RETRY_AFTER))
+
+    def get(
+        self, url: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> FetchResponse:
+        """The response to a GET; raises :class:`FetchError` when it cannot be had."""
+        attempt = 0
+        while True:
+            response: httpx.Response | None = None
+            try:
+                response = self._once(url, params, headers)
+                redirects = 0
+                while response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers:
+                    redirects += 1
+                    if redirects > _MAX_REDIRECTS:
+                        raise FetchError(f"too many redirects from {url}", url=url)
+                    url = urljoin(str(response.request.url), response.headers["location"])
+                    params = None
+                    response = self._once(url, None, headers)
+            except httpx.TransportError as exc:
+                failure = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                if attempt >= self.retries:
+                    raise FetchError(f"cannot fetch {url}: {failure}", url=url) from None
+            else:
+                status = response.status_code
+                if status < 400:
+                    return FetchResponse(
+                        url=str(response.request.url) if response.request else url,
+                        status=status,
+                        headers={k.lower(): v for k, v in response.headers.items()},
+                        content=response.content,
+                    )
+                if status not in _RETRY_STATUS or attempt >= self.retries:
+                    raise FetchError(f"{url} answered HTTP {status}", url=url, status=status)
+            self.sleep(self._retry_after(response, attempt))
+            attempt += 1
