@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-from registry.models import Source
-
 from harvesters.fetch import Fetcher
+from registry.models import Source
 
 __all__ = ["Harvester", "Page", "RawRecord", "RecordError"]
 

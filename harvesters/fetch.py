@@ -8,6 +8,7 @@ the same code path as HTTP.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import ipaddress
 import random
@@ -44,8 +45,12 @@ def _address_is_private(address: str) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return bool(
-        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
-        or ip.is_multicast or ip.is_unspecified
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_reserved
+        or ip.is_multicast
+        or ip.is_unspecified
     )
 
 
@@ -150,8 +155,14 @@ class Fetcher:
             self.sleep(self.min_interval - (now - last))
         self._last_request[host] = time.monotonic()
 
-    def _once(self, url: str, params: dict[str, str] | None, headers: dict[str, str] | None) -> httpx.Response:
-        check_url(url, allow_private_networks=self.allow_private_networks, allow_file_urls=self.allow_file_urls)
+    def _once(
+        self, url: str, params: dict[str, str] | None, headers: dict[str, str] | None
+    ) -> httpx.Response:
+        check_url(
+            url,
+            allow_private_networks=self.allow_private_networks,
+            allow_file_urls=self.allow_file_urls,
+        )
         if urlsplit(url).scheme.lower() == "file":
             request = httpx.Request("GET", httpx.URL(url, params=params or None))
             return self._files.handle_request(request)
@@ -159,15 +170,15 @@ class Fetcher:
         return self._client.get(url, params=params, headers=headers)
 
     def _retry_after(self, response: httpx.Response | None, attempt: int) -> float:
-        delay = self.backoff * (2**attempt) * (0.5 + random.random())  # noqa: S311 - jitter
+        delay: float = self.backoff * (2**attempt) * (0.5 + random.random())  # noqa: S311 - jitter
         value = response.headers.get("retry-after") if response is not None else None
         if value:
             try:
                 delay = float(value)
             except ValueError:
-                parsed = email.utils.parsedate_to_datetime(value) if value.strip() else None
-                if parsed is not None:
-                    delay = parsed.timestamp() - time.time()
+                # an unreadable Retry-After keeps the backoff
+                with contextlib.suppress(TypeError, ValueError):
+                    delay = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
         return max(0.0, min(delay, _MAX_RETRY_AFTER))
 
     def get(
@@ -180,7 +191,10 @@ class Fetcher:
             try:
                 response = self._once(url, params, headers)
                 redirects = 0
-                while response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers:
+                while (
+                    response.status_code in (301, 302, 303, 307, 308)
+                    and "location" in response.headers
+                ):
                     redirects += 1
                     if redirects > _MAX_REDIRECTS:
                         raise FetchError(f"too many redirects from {url}", url=url)

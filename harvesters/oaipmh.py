@@ -23,8 +23,21 @@ DC = "http://purl.org/dc/elements/1.1/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NS = {"oai": OAI}
 DC_ELEMENTS = (
-    "title", "creator", "subject", "description", "publisher", "contributor", "date", "type",
-    "format", "identifier", "source", "language", "relation", "coverage", "rights",
+    "title",
+    "creator",
+    "subject",
+    "description",
+    "publisher",
+    "contributor",
+    "date",
+    "type",
+    "format",
+    "identifier",
+    "source",
+    "language",
+    "relation",
+    "coverage",
+    "rights",
 )
 #: OAI errors that mean an empty result rather than a failure.
 EMPTY_RESULT_ERRORS = frozenset({"noRecordsMatch"})
@@ -50,7 +63,7 @@ def _dublin_core(metadata: etree._Element) -> dict[str, list[dict[str, str | Non
         name = etree.QName(element).localname
         if name not in DC_ELEMENTS:
             continue
-        value = " ".join("".join(element.itertext()).split())
+        value = " ".join("".join(str(t) for t in element.itertext()).split())
         if value:
             out.setdefault(name, []).append({"value": value, "lang": element.get(XML_LANG)})
     return out
@@ -69,7 +82,9 @@ class OAIPMHHarvester(Harvester):
         response = self.fetcher.get(self.source.url, params=params)
         root = parse_xml(response.content, url=response.url)
         if etree.QName(root).namespace != OAI:
-            raise FeedError(f"{response.url} did not answer with an OAI-PMH response", url=response.url)
+            raise FeedError(
+                f"{response.url} did not answer with an OAI-PMH response", url=response.url
+            )
         return root
 
     def pages(
@@ -94,7 +109,9 @@ class OAIPMHHarvester(Harvester):
                     yield Page()
                     return
                 message = " ".join((error.text or "").split())
-                raise FeedError(f"OAI-PMH error {code}: {message}".rstrip(": "), url=self.source.url)
+                raise FeedError(
+                    f"OAI-PMH error {code}: {message}".rstrip(": "), url=self.source.url
+                )
             listing = root.find("oai:ListRecords", NS)
             if listing is None:
                 raise FeedError("the response has no ListRecords element", url=self.source.url)
@@ -118,21 +135,32 @@ class OAIPMHHarvester(Harvester):
 
     def _read_record(self, record: etree._Element, page: Page) -> None:
         header = record.find("oai:header", NS)
-        identifier = header.findtext("oai:identifier", namespaces=NS) if header is not None else None
+        identifier = (
+            header.findtext("oai:identifier", namespaces=NS) if header is not None else None
+        )
         identifier = (identifier or "").strip()
         if header is None or not identifier:
-            page.errors.append(RecordError(identifier=None, message="a record without an identifier"))
+            page.errors.append(
+                RecordError(identifier=None, message="a record without an identifier")
+            )
             return
         datestamp = parse_datestamp(header.findtext("oai:datestamp", namespaces=NS))
         sets = [s.text.strip() for s in header.findall("oai:setSpec", NS) if s.text]
         if header.get("status") == "deleted":
             page.records.append(
-                RawRecord(identifier=identifier, datestamp=datestamp, deleted=True, format=self.metadata_prefix)
+                RawRecord(
+                    identifier=identifier,
+                    datestamp=datestamp,
+                    deleted=True,
+                    format=self.metadata_prefix,
+                )
             )
             return
         metadata = record.find("oai:metadata", NS)
         if metadata is None or len(metadata) == 0:
-            page.errors.append(RecordError(identifier=identifier, message="the record has no metadata"))
+            page.errors.append(
+                RecordError(identifier=identifier, message="the record has no metadata")
+            )
             return
         payload: dict[str, Any] = {"sets": sets}
         if self.metadata_prefix == "oai_dc":
@@ -140,5 +168,10 @@ class OAIPMHHarvester(Harvester):
         else:
             payload["xml"] = etree.tostring(metadata[0], encoding="unicode")
         page.records.append(
-            RawRecord(identifier=identifier, datestamp=datestamp, format=self.metadata_prefix, payload=payload)
+            RawRecord(
+                identifier=identifier,
+                datestamp=datestamp,
+                format=self.metadata_prefix,
+                payload=payload,
+            )
         )

@@ -44,7 +44,9 @@ class OffersHarvester(Harvester):
             identifier = item.get("identifier") if isinstance(item, dict) else None
             if not isinstance(identifier, str) or not identifier.strip():
                 page.errors.append(
-                    RecordError(identifier=None, message=f"offer {position + 1} has no string 'identifier'")
+                    RecordError(
+                        identifier=None, message=f"offer {position + 1} has no string 'identifier'"
+                    )
                 )
                 continue
             assert isinstance(item, dict)

@@ -18,7 +18,9 @@ __all__ = ["parse_xml"]
 # Characters XML 1.0 forbids (controls other than tab, newline, carriage return).
 _INVALID = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Character references to the same forbidden characters (&#0; ... &#x1F;).
-_INVALID_REFS = re.compile(rb"&#(?:x0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));")
+_INVALID_REFS = re.compile(
+    rb"&#(?:x0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));"
+)
 
 
 def _parser(*, recover: bool) -> etree.XMLParser:

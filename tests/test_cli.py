@@ -111,7 +111,15 @@ def test_sources_list_and_add(demo_dir: Path, tmp_path: Path) -> None:
         (["harvest", "nope"], "no source named 'nope'"),
         (["harvest"], "name one source, or use --all"),
         (
-            ["sources", "add", "Bad Name", "--kind", "oai-pmh", "--url", "https://example.org/feed"],
+            [
+                "sources",
+                "add",
+                "Bad Name",
+                "--kind",
+                "oai-pmh",
+                "--url",
+                "https://example.org/feed",
+            ],
             "source name",
         ),
         (
