@@ -40,10 +40,31 @@ class FetchResponse:
     content: bytes
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, 6to4, NAT64, IPv4-compatible)."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64 or (int(ip) >> 32 == 0 and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _address_is_private(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """Whether an address is anything but a public unicast one."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+        address.split("%")[0]
+    )
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None and _address_is_private(str(embedded)):
+            return True
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
     return bool(
         ip.is_private
         or ip.is_loopback
@@ -51,12 +72,17 @@ def _address_is_private(address: str) -> bool:
         or ip.is_reserved
         or ip.is_multicast
         or ip.is_unspecified
+        or not ip.is_global  # shared address space (100.64.0.0/10) and the like
     )
 
 
 def check_url(url: str, *, allow_private_networks: bool, allow_file_urls: bool) -> None:
     """Refuse URLs the registry must not fetch (raises :class:`UnsafeURL`)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise UnsafeURL(f"not a valid URL: {url!r} ({exc})", url=url) from None
     scheme = parts.scheme.lower()
     if scheme == "file":
         if not allow_file_urls:
@@ -70,7 +96,7 @@ def check_url(url: str, *, allow_private_networks: bool, allow_file_urls: bool) 
     if allow_private_networks:
         return
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if scheme == "https" else 80))
+        infos = socket.getaddrinfo(host, port or (443 if scheme == "https" else 80))
     except (socket.gaierror, UnicodeError):
         # A name that does not resolve reaches nothing; fetching it fails on its own.
         return

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.models import IPOffer, Work
-
 #: Analysed languages: a record's text goes to the fields of its languages, or of all
 #: of them when it names none of these.
 LANGUAGES: tuple[str, ...] = ("nl", "en")
@@ -37,44 +35,57 @@ def language_code(value: str) -> str:
     return _ISO_639.get(low, low.split("-")[0] if len(low) > 3 and "-" in low else low)
 
 
-def analysed_languages(record: Work | IPOffer) -> tuple[str, ...]:
-    langs = tuple(lang for lang in LANGUAGES if lang in record.languages)
+def analysed_languages(data: dict[str, Any]) -> tuple[str, ...]:
+    langs = tuple(lang for lang in LANGUAGES if lang in (data.get("languages") or ()))
     return langs or LANGUAGES
 
 
-def summary(record: Work | IPOffer) -> dict[str, Any]:
-    """The part of a record that a search result shows (stored in the index)."""
-    licence = record.licence
-    out: dict[str, Any] = {
-        "id": record.id,
-        "kind": record.kind,
-        "title": record.title,
-        "description": (record.description or "")[:300] or None,
-        "creators": record.creators[:5],
-        "source": record.source,
-        "languages": record.languages,
-        "challenges": record.challenges,
-        "licence": {
-            "uri": licence.uri,
-            "label": licence.label,
-            "open": licence.open,
-            "reuse_class": licence.reuse_class,
-        },
-        "attribution": record.attribution.model_dump() if record.attribution else None,
+def texts(data: dict[str, Any]) -> dict[str, str]:
+    """The analysed text of a record, per weighted field."""
+    return {
+        "title": data.get("title") or "",
+        "subjects": " \n ".join(data.get("subjects") or ()),
+        "description": data.get("description") or "",
     }
-    if isinstance(record, IPOffer):
-        out["ip_types"] = record.ip_types
-        out["offeror"] = record.offeror.name
+
+
+def summary(data: dict[str, Any]) -> dict[str, Any]:
+    """The part of a record that a search result shows (stored in the index).
+
+    ``data`` is the record as JSON-ready data (``record.model_dump(mode="json")``).
+    """
+    licence = data.get("licence") or {}
+    out: dict[str, Any] = {
+        "id": data["id"],
+        "kind": data["kind"],
+        "title": data["title"],
+        "description": (data.get("description") or "")[:300] or None,
+        "creators": (data.get("creators") or [])[:5],
+        "source": data["source"],
+        "languages": data.get("languages") or [],
+        "challenges": data.get("challenges") or [],
+        "licence": {
+            "uri": licence.get("uri"),
+            "label": licence.get("label"),
+            "open": licence.get("reuse_class") == "open",
+            "reuse_class": licence.get("reuse_class", "permission"),
+        },
+        "attribution": data.get("attribution"),
+    }
+    if data["kind"] == "ip-offer":
+        out["ip_types"] = data.get("ip_types") or []
+        out["offeror"] = (data.get("offeror") or {}).get("name")
     return out
 
 
-def facet_values(record: Work | IPOffer) -> dict[str, list[str]]:
+def facet_values(data: dict[str, Any]) -> dict[str, list[str]]:
     """The keyword value(s) of each facet for a record."""
+    licence = data.get("licence") or {}
     return {
-        "kind": [record.kind],
-        "open": ["true" if record.licence.open else "false"],
-        "licence": [record.licence.uri or "none"],
-        "source": [record.source],
-        "language": record.languages or ["und"],
-        "challenge": record.challenges,
+        "kind": [data["kind"]],
+        "open": ["true" if licence.get("reuse_class") == "open" else "false"],
+        "licence": [licence.get("uri") or "none"],
+        "source": [data["source"]],
+        "language": data.get("languages") or ["und"],
+        "challenge": data.get("challenges") or [],
     }

@@ -8,7 +8,6 @@ Readers never need the lock.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
+from pydantic_core import from_json, to_json
 from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 
 from registry.errors import IndexBusy
@@ -26,6 +26,7 @@ from registry.search.documents import (
     analysed_languages,
     facet_values,
     summary,
+    texts,
 )
 from registry.store import Change
 
@@ -111,25 +112,20 @@ class TantivyBackend:
         with self._write_lock:
             self._get_writer()
 
-    def _document(self, change: Change) -> tantivy.Document:
-        record = change.record
-        assert record is not None
+    @staticmethod
+    def _document(seq: int, data: dict[str, Any]) -> tantivy.Document:
         doc = tantivy.Document()
-        doc.add_text("id", record.id)
-        for facet, values in facet_values(record).items():
+        doc.add_text("id", data["id"])
+        for facet, values in facet_values(data).items():
             for value in values:
                 doc.add_text(facet, value)
-        texts = {
-            "title": record.title,
-            "subjects": " \n ".join(record.subjects),
-            "description": record.description or "",
-        }
-        for lang in analysed_languages(record):
-            for name, text in texts.items():
+        fields = texts(data)
+        for lang in analysed_languages(data):
+            for name, text in fields.items():
                 if text:
                     doc.add_text(f"{name}_{lang}", text)
-        doc.add_integer("seq", change.seq)
-        doc.add_bytes("summary", json.dumps(summary(record), separators=(",", ":")).encode())
+        doc.add_integer("seq", seq)
+        doc.add_bytes("summary", to_json(summary(data)))
         return doc
 
     def apply(self, changes: Sequence[Change]) -> None:
@@ -139,8 +135,9 @@ class TantivyBackend:
             writer = self._get_writer()
             for change in changes:
                 writer.delete_documents_by_term("id", change.id)
-                if not change.deleted and change.record is not None:
-                    writer.add_document(self._document(change))
+                data = None if change.deleted else change.data
+                if data is not None:
+                    writer.add_document(self._document(change.seq, data))
             writer.commit()
         self._reload(force=True)
 
@@ -224,7 +221,7 @@ class TantivyBackend:
         hits = []
         for score, address in result.hits:
             doc = searcher.doc(address)
-            stored = json.loads(bytes(doc["summary"][0]))
+            stored = from_json(bytes(doc["summary"][0]))
             hits.append(Hit(id=stored["id"], score=float(score), summary=stored))
         aggs = {facet: {"terms": {"field": facet, "size": query.facet_size}} for facet in FACETS}
         raw = searcher.aggregate(full, aggs)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from registry.models import HarvestError, HarvestRun, IPOffer, Source, Work
+from registry.models import HarvestError, HarvestRun, IPOffer, Source, Work, parse_record
 
 __all__ = ["Change", "Store", "StoredRecord", "WriteCounts", "open_store"]
 
@@ -26,14 +26,53 @@ class StoredRecord:
     """``None`` for a tombstone."""
 
 
-@dataclass(frozen=True, slots=True)
 class Change:
-    """One entry of the change feed: the latest state of one record."""
+    """One entry of the change feed: the latest state of one record.
 
-    seq: int
-    id: str
-    deleted: bool
-    record: Work | IPOffer | None
+    ``data`` is the record as JSON-ready data (what projections index, without the cost of
+    building a model); ``record`` is the typed record, built from it on first use.
+    """
+
+    __slots__ = ("_data", "_record", "deleted", "id", "seq")
+
+    def __init__(
+        self,
+        seq: int,
+        id: str,
+        deleted: bool,
+        record: Work | IPOffer | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self.seq = seq
+        self.id = id
+        self.deleted = deleted
+        self._record = record
+        self._data = data
+
+    @property
+    def record(self) -> Work | IPOffer | None:
+        if self._record is None and self._data is not None:
+            self._record = parse_record(self._data)
+        return self._record
+
+    @property
+    def data(self) -> dict[str, Any] | None:
+        if self._data is None and self._record is not None:
+            self._data = self._record.model_dump(mode="json")
+        return self._data
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Change):
+            return NotImplemented
+        return (self.seq, self.id, self.deleted, self.data) == (
+            other.seq,
+            other.id,
+            other.deleted,
+            other.data,
+        )
+
+    def __repr__(self) -> str:
+        return f"Change(seq={self.seq}, id={self.id!r}, deleted={self.deleted})"
 
 
 @dataclass(slots=True)

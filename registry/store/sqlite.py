@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import from_json
+
 from registry.errors import Conflict, NotFound
 from registry.models import HarvestError, HarvestRun, IPOffer, Source, Work, parse_record
 from registry.store import Change, StoredRecord, WriteCounts
@@ -514,9 +516,7 @@ class SQLiteStore:
             .fetchall()
         )
         return [
-            Change(
-                seq=seq, id=rid, deleted=bool(deleted), record=parse_record(data) if data else None
-            )
+            Change(seq=seq, id=rid, deleted=bool(deleted), data=from_json(data) if data else None)
             for seq, rid, deleted, data in rows
         ]
 
