@@ -173,6 +173,7 @@ def test_search_page(client: TestClient) -> None:
     assert 'id="total"' in page.text
     dutch = client.get("/", params={"lang": "nl"})
     assert "Zoeken" in dutch.text
+    assert "Niet open" in dutch.text  # facet labels speak Dutch too
     bad = client.get("/", params={"page_size": "x", "kind": "painting"})
     assert bad.status_code == 400
     assert "kind" in bad.text
@@ -221,3 +222,9 @@ def test_server_indexes_what_another_process_writes(tmp_path: Path) -> None:
                 break
             time.sleep(0.05)
         assert test_client.get("/api/search", params={"kind": "ip-offer"}).json()["total"] >= 6
+
+
+def test_the_page_speaks_both_languages_completely() -> None:
+    from registry.api.web import TEXT
+
+    assert TEXT["en"].keys() == TEXT["nl"].keys()

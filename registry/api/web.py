@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +17,13 @@ from registry.models import CHALLENGES, IPOffer, Work
 from registry.search import FACETS
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+@lru_cache(maxsize=1)
+def templates() -> Jinja2Templates:
+    """The page templates (autoescaped), loaded on first use."""
+    return Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -56,6 +63,15 @@ TEXT: dict[str, dict[str, str]] = {
         "date": "Date",
         "modified": "Harvested datestamp",
         "error": "That search could not be run",
+        "kind:work": "Work",
+        "kind:ip-offer": "IP offer",
+        "open:true": "Open",
+        "open:false": "Not open",
+        "licence:none": "No licence",
+        "no_licence": "No licence",
+        "language:nl": "Dutch",
+        "language:en": "English",
+        "language:und": "Unknown",
     },
     "nl": {
         "title": "Register van open kennis en IP",
@@ -94,6 +110,15 @@ TEXT: dict[str, dict[str, str]] = {
         "date": "Datum",
         "modified": "Datumstempel bron",
         "error": "Deze zoekopdracht kon niet worden uitgevoerd",
+        "kind:work": "Werk",
+        "kind:ip-offer": "IP-aanbod",
+        "open:true": "Open",
+        "open:false": "Niet open",
+        "licence:none": "Geen licentie",
+        "no_licence": "Geen licentie",
+        "language:nl": "Nederlands",
+        "language:en": "Engels",
+        "language:und": "Onbekend",
     },
 }
 
@@ -155,6 +180,7 @@ def search_page(request: Request) -> HTMLResponse:
                 )
                 if facet == "challenge" and value["value"] in CHALLENGES:
                     value["label"] = CHALLENGES[value["value"]][lang]
+                value["label"] = TEXT[lang].get(f"{facet}:{value['value']}", value["label"])
         context["result"] = result
         context["active"] = [
             {"facet": k, "value": v, "href": _link([p for p in current if p != (k, v)], lang)}
@@ -164,13 +190,13 @@ def search_page(request: Request) -> HTMLResponse:
         if result["next_cursor"]:
             context["next"] = _link([*current, ("cursor", result["next_cursor"])], lang)
         context["clear"] = _link([p for p in current if p[0] == "q"], lang)
-    return templates.TemplateResponse(request, "search.html", context, status_code=status)
+    return templates().TemplateResponse(request, "search.html", context, status_code=status)
 
 
 def render_record(request: Request, registry: Registry, record: Work | IPOffer) -> str:
     lang = language(request)
     challenges = [CHALLENGES[c][lang] for c in record.challenges]
-    template = templates.get_template("record.html")
+    template = templates().get_template("record.html")
     return template.render(
         request=request,
         t=TEXT[lang],
