@@ -318,6 +318,10 @@ def harvest(
 @click.option("--source", multiple=True)
 @click.option("--language", multiple=True)
 @click.option("--challenge", multiple=True)
+@click.option("--reuse", type=click.Choice(["open", "restricted", "permission"]), multiple=True)
+@click.option("--commercial/--no-commercial", default=None, help="Commercial use allowed (or not).")
+@click.option("--derivatives/--no-derivatives", default=None, help="Adaptations allowed (or not).")
+@click.option("--family", multiple=True, help="Licence family, e.g. 'CC BY-SA'; repeatable.")
 @click.option("--page-size", type=int, default=None)
 @click.option("--cursor", default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as GET /api/search.")
@@ -331,6 +335,10 @@ def search(
     source: tuple[str, ...],
     language: tuple[str, ...],
     challenge: tuple[str, ...],
+    reuse: tuple[str, ...],
+    commercial: bool | None,
+    derivatives: bool | None,
+    family: tuple[str, ...],
     page_size: int | None,
     cursor: str | None,
     as_json: bool,
@@ -346,6 +354,10 @@ def search(
             source=source,
             language=language,
             challenge=challenge,
+            reuse=reuse,
+            commercial=commercial,
+            derivatives=derivatives,
+            family=family,
             page_size=page_size,
             cursor=cursor,
         )

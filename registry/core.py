@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from harvesters.fetch import check_url
-
 from harvesters import Fetcher, harvester_kinds
+from harvesters.fetch import check_url
 from registry.errors import InvalidRequest, NotFound
 from registry.harvest import PageCallback, run_harvest
 from registry.licences import licence_by_uri, normalise
@@ -36,6 +35,12 @@ MAX_OFFSET = 10_000
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _KINDS = ("work", "ip-offer")
+_REUSE = ("open", "restricted", "permission")
+_REUSE_LABELS = {
+    "open": "Open",
+    "restricted": "Restricted (non-commercial or no adaptations)",
+    "permission": "Ask permission",
+}
 _LANGUAGE_LABELS = {"nl": "Nederlands", "en": "English", "und": "Unknown language"}
 _KIND_LABELS = {"work": "Work", "ip-offer": "IP offer"}
 
@@ -186,6 +191,10 @@ class Registry:
         source: Sequence[str] | None = None,
         language: Sequence[str] | None = None,
         challenge: Sequence[str] | None = None,
+        reuse: Sequence[str] | None = None,
+        commercial: str | bool | None = None,
+        derivatives: str | bool | None = None,
+        family: Sequence[str] | None = None,
         page_size: int | None = None,
         cursor: str | None = None,
     ) -> SearchQuery:
@@ -223,8 +232,18 @@ class Registry:
                 f"unknown challenge {unknown[0]!r}; known: {', '.join(CHALLENGES)}",
                 parameter="challenge",
             )
+        reuses = _clean(reuse)
+        wrong = [r for r in reuses if r not in _REUSE]
+        if wrong:
+            raise InvalidRequest(
+                f"'reuse' is one of {', '.join(_REUSE)}, not {wrong[0]!r}", parameter="reuse"
+            )
         query = SearchQuery(
             q=text,
+            reuse=tuple(reuses),
+            commercial=parse_bool(commercial, parameter="commercial"),
+            derivatives=parse_bool(derivatives, parameter="derivatives"),
+            family=tuple(_clean(family)),
             open=parse_bool(open, parameter="open"),
             licence=tuple(licences),
             kind=kind,
@@ -304,6 +323,14 @@ class Registry:
             return CHALLENGES.get(value, {}).get("en", value)
         if facet == "open":
             return "Open" if value == "true" else "Not open"
+        if facet == "commercial":
+            return "Commercial use allowed" if value == "true" else "No commercial use"
+        if facet == "derivatives":
+            return "Adaptations allowed" if value == "true" else "No adaptations"
+        if facet == "reuse":
+            return _REUSE_LABELS.get(value, value)
+        if facet == "family" and value == "none":
+            return "No licence"
         if facet == "kind":
             return _KIND_LABELS.get(value, value)
         if facet == "language":

@@ -53,7 +53,11 @@ def test_search_everything(client: TestClient, registry: Registry) -> None:
 
 def test_facets_agree_with_filters(client: TestClient) -> None:
     everything = search(client)
-    for facet in ("kind", "open", "licence", "language", "challenge", "source"):
+    from registry.search import FACETS
+
+    assert set(everything["facets"]) == set(FACETS)
+    for facet in FACETS:
+        assert everything["facets"][facet], facet
         for value in everything["facets"][facet][:3]:
             param = value["value"]
             filtered = search(client, **{facet: param})
@@ -68,6 +72,22 @@ def test_open_filter_and_licence_labels(client: TestClient) -> None:
     closed = search(client, open="false", page_size=100)
     assert not any(r["licence"]["open"] for r in closed["results"])
     assert body["total"] + closed["total"] == search(client)["total"]
+
+
+def test_commercial_and_derivative_filters_follow_the_licence_terms(client: TestClient) -> None:
+    commercial = search(client, commercial="true", page_size=100)
+    assert commercial["total"] > 0
+    assert all(r["licence"]["commercial"] for r in commercial["results"])
+    labels = {r["licence"]["label"] for r in commercial["results"]}
+    assert "CC BY-NC 4.0" not in labels and "CC BY 4.0" in labels
+    no_adaptations = search(client, derivatives="false", page_size=100)
+    assert "CC BY-ND 4.0" in {r["licence"]["label"] for r in no_adaptations["results"]}
+    assert not any(r["licence"]["derivatives"] for r in no_adaptations["results"])
+    restricted = search(client, reuse="restricted", page_size=100)
+    assert {r["licence"]["reuse_class"] for r in restricted["results"]} == {"restricted"}
+    family = search(client, family="CC BY-SA", page_size=100)
+    assert family["total"] >= 2
+    assert {r["licence"]["family"] for r in family["results"]} == {"CC BY-SA"}
 
 
 def test_licence_filter_takes_uris_and_names(client: TestClient) -> None:
@@ -98,6 +118,9 @@ def test_cursor_paging_covers_every_result_once(client: TestClient) -> None:
         ({"kind": "painting"}, "kind"),
         ({"licence": "my own licence"}, "licence"),
         ({"challenge": "world-peace"}, "challenge"),
+        ({"reuse": "free"}, "reuse"),
+        ({"commercial": "sometimes"}, "commercial"),
+        ({"derivatives": "2"}, "derivatives"),
         ({"cursor": "not-a-cursor"}, "cursor"),
         ({"colour": "red"}, "colour"),
         ({"q": "x" * 1001}, "q"),

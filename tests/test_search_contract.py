@@ -163,6 +163,9 @@ def test_hits_carry_the_stored_summary(indexed: SearchBackend) -> None:
         "label": "CC BY-NC 4.0",
         "open": False,
         "reuse_class": "restricted",
+        "family": "CC BY-NC",
+        "commercial": False,
+        "derivatives": True,
     }
     assert hit.summary["attribution"]["html"].startswith("<i>")
 
@@ -183,4 +186,17 @@ def test_one_writer_per_index(tmp_path: Path) -> None:
     # readers in another process (here: another instance) see the writer's commits
     assert [h.id for h in second.search(SearchQuery(q="work")).hits] == [record.id]
     first.close()
+    second.close()
+
+
+def test_an_index_of_another_layout_is_dropped_and_rebuilt(tmp_path: Path) -> None:
+    path = tmp_path / "old"
+    first = TantivyBackend(path)
+    _index(first, CORPUS[:2])
+    first.close()
+    (path / "registry-schema").write_text("0")  # as an older release left it
+    second = TantivyBackend(path)
+    assert second.count() == 0
+    _index(second, CORPUS[:1])
+    assert second.count() == 1
     second.close()

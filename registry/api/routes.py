@@ -14,7 +14,21 @@ from registry.errors import InvalidRequest
 router = APIRouter()
 
 SEARCH_PARAMETERS = frozenset(
-    {"q", "open", "licence", "kind", "source", "language", "challenge", "page_size", "cursor"}
+    {
+        "q",
+        "open",
+        "licence",
+        "kind",
+        "source",
+        "language",
+        "challenge",
+        "reuse",
+        "commercial",
+        "derivatives",
+        "family",
+        "page_size",
+        "cursor",
+    }
 )
 
 
@@ -55,6 +69,19 @@ def search(
     challenge: Annotated[
         list[str] | None, Query(description="Societal challenge id; repeatable")
     ] = None,
+    reuse: Annotated[
+        list[str] | None,
+        Query(description="Reuse class: open, restricted or permission; repeatable"),
+    ] = None,
+    commercial: Annotated[
+        str | None, Query(description="true: the licence allows commercial use; false: it does not")
+    ] = None,
+    derivatives: Annotated[
+        str | None, Query(description="true: the licence allows adaptations; false: it does not")
+    ] = None,
+    family: Annotated[
+        list[str] | None, Query(description="Licence family, e.g. CC BY-SA; repeatable")
+    ] = None,
     page_size: Annotated[
         int | None, Query(description="Results per page, 1-100 (default 20)")
     ] = None,
@@ -69,6 +96,10 @@ def search(
         source=source,
         language=language,
         challenge=challenge,
+        reuse=reuse,
+        commercial=commercial,
+        derivatives=derivatives,
+        family=family,
         page_size=page_size,
         cursor=cursor,
     )

@@ -72,6 +72,18 @@ TEXT: dict[str, dict[str, str]] = {
         "language:nl": "Dutch",
         "language:en": "English",
         "language:und": "Unknown",
+        "reuse": "Reuse",
+        "commercial": "Commercial use",
+        "derivatives": "Adaptations",
+        "family": "Licence family",
+        "commercial:true": "Allowed",
+        "commercial:false": "Not allowed",
+        "derivatives:true": "Allowed",
+        "derivatives:false": "Not allowed",
+        "reuse:open": "Open",
+        "reuse:restricted": "Restricted",
+        "reuse:permission": "Ask permission",
+        "family:none": "No licence",
     },
     "nl": {
         "title": "Register van open kennis en IP",
@@ -119,10 +131,22 @@ TEXT: dict[str, dict[str, str]] = {
         "language:nl": "Nederlands",
         "language:en": "Engels",
         "language:und": "Onbekend",
+        "reuse": "Hergebruik",
+        "commercial": "Commercieel gebruik",
+        "derivatives": "Bewerkingen",
+        "family": "Licentiefamilie",
+        "commercial:true": "Toegestaan",
+        "commercial:false": "Niet toegestaan",
+        "derivatives:true": "Toegestaan",
+        "derivatives:false": "Niet toegestaan",
+        "reuse:open": "Open",
+        "reuse:restricted": "Beperkt",
+        "reuse:permission": "Toestemming vragen",
+        "family:none": "Geen licentie",
     },
 }
 
-_FACET_PARAMS = ("open", "licence", "kind", "source", "language", "challenge")
+_FACET_PARAMS = FACETS
 
 
 def language(request: Request) -> str:
@@ -163,6 +187,10 @@ def search_page(request: Request) -> HTMLResponse:
             source=params.getlist("source"),
             language=params.getlist("language"),
             challenge=params.getlist("challenge"),
+            reuse=params.getlist("reuse"),
+            commercial=params.get("commercial"),
+            derivatives=params.get("derivatives"),
+            family=params.getlist("family"),
             cursor=params.get("cursor"),
         )
         result = registry.search_json(query)

@@ -23,7 +23,18 @@ __all__ = [
 ]
 
 #: The facets every search answers with, in this order.
-FACETS: tuple[str, ...] = ("kind", "open", "licence", "source", "language", "challenge")
+FACETS: tuple[str, ...] = (
+    "kind",
+    "open",
+    "reuse",
+    "commercial",
+    "derivatives",
+    "family",
+    "licence",
+    "source",
+    "language",
+    "challenge",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +48,10 @@ class SearchQuery:
     source: tuple[str, ...] = ()
     language: tuple[str, ...] = ()
     challenge: tuple[str, ...] = ()
+    reuse: tuple[str, ...] = ()
+    commercial: bool | None = None
+    derivatives: bool | None = None
+    family: tuple[str, ...] = ()
     page_size: int = 20
     offset: int = 0
     facet_size: int = 50
@@ -51,6 +66,10 @@ class SearchQuery:
             "source": list(self.source),
             "language": list(self.language),
             "challenge": list(self.challenge),
+            "reuse": list(self.reuse),
+            "commercial": self.commercial,
+            "derivatives": self.derivatives,
+            "family": list(self.family),
         }
 
 

@@ -69,6 +69,9 @@ def summary(data: dict[str, Any]) -> dict[str, Any]:
             "label": licence.get("label"),
             "open": licence.get("reuse_class") == "open",
             "reuse_class": licence.get("reuse_class", "permission"),
+            "family": licence.get("family"),
+            "commercial": bool(licence.get("commercial")),
+            "derivatives": bool(licence.get("derivatives")),
         },
         "attribution": data.get("attribution"),
     }
@@ -84,6 +87,10 @@ def facet_values(data: dict[str, Any]) -> dict[str, list[str]]:
     return {
         "kind": [data["kind"]],
         "open": ["true" if licence.get("reuse_class") == "open" else "false"],
+        "reuse": [licence.get("reuse_class") or "permission"],
+        "commercial": ["true" if licence.get("commercial") else "false"],
+        "derivatives": ["true" if licence.get("derivatives") else "false"],
+        "family": [licence.get("family") or "none"],
         "licence": [licence.get("uri") or "none"],
         "source": [data["source"]],
         "language": data.get("languages") or ["und"],

@@ -9,6 +9,7 @@ Readers never need the lock.
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 import time
 from collections.abc import Sequence
@@ -34,7 +35,7 @@ _STEMMERS = {"nl": "dutch", "en": "english"}
 _TEXT_FIELDS = tuple(WEIGHTS)
 # Characters with a meaning in Tantivy's query language; dropped when a query fails to parse.
 _SYNTAX = re.compile(r"[+\-&|!(){}\[\]^\"~*?:\\/<>=']")
-_SCHEMA_VERSION = "1"
+_SCHEMA_VERSION = "2"
 
 
 def _analyzer(language: str) -> tantivy.TextAnalyzer:
@@ -72,10 +73,10 @@ class TantivyBackend:
         self.schema = _schema()
         marker = self.path / "registry-schema"
         if marker.exists() and marker.read_text().strip() != _SCHEMA_VERSION:
-            raise IndexBusy(
-                f"the search index in {self.path} was built by another version;"
-                " run `registry reindex` after removing it"
-            )
+            # The index is a projection: one of another layout is dropped and rebuilt
+            # from the store (its instance id goes with it, so indexing starts at zero).
+            shutil.rmtree(self.path)
+            self.path.mkdir(parents=True)
         self.index = tantivy.Index(self.schema, path=str(self.path))
         marker.write_text(_SCHEMA_VERSION)
         for lang in _STEMMERS:
@@ -194,11 +195,15 @@ class TantivyBackend:
             "source": query.source,
             "language": query.language,
             "challenge": query.challenge,
+            "reuse": query.reuse,
+            "family": query.family,
         }
         if query.kind is not None:
             wanted["kind"] = (query.kind,)
-        if query.open is not None:
-            wanted["open"] = ("true" if query.open else "false",)
+        for name in ("open", "commercial", "derivatives"):
+            flag = getattr(query, name)
+            if flag is not None:
+                wanted[name] = ("true" if flag else "false",)
         for field_name, values in wanted.items():
             if values:
                 filters.append(Query.term_set_query(self.schema, field_name, list(values)))
