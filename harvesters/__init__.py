@@ -2,15 +2,17 @@
 
 Harvesters register in the ``registry.harvesters`` entry-point group; the built-in ones
 are listed there too, and are used directly when the package metadata is not installed.
+A plugin is imported only when its kind is asked for, so one broken plugin does not stop
+the others.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 
 from harvesters.base import Harvester, Page, RawRecord, RecordError
 from harvesters.fetch import Fetcher, FetchResponse
-from registry.errors import InvalidRequest
+from registry.errors import ConfigurationError, InvalidRequest
 
 __all__ = [
     "FetchResponse",
@@ -33,27 +35,35 @@ def _builtin() -> dict[str, type[Harvester]]:
     return {OAIPMHHarvester.kind: OAIPMHHarvester, OffersHarvester.kind: OffersHarvester}
 
 
-def _registered() -> dict[str, type[Harvester]]:
-    found = _builtin()
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
-        if entry.name in found:
-            continue
-        plugin = entry.load()
-        if isinstance(plugin, type) and issubclass(plugin, Harvester):
-            found[entry.name] = plugin
-    return found
+def _plugins() -> dict[str, EntryPoint]:
+    return {entry.name: entry for entry in entry_points(group=ENTRY_POINT_GROUP)}
 
 
 def harvester_kinds() -> list[str]:
     """The kinds of feed the installed harvesters read."""
-    return sorted(_registered())
+    return sorted(_builtin().keys() | _plugins().keys())
 
 
 def get_harvester(kind: str) -> type[Harvester]:
-    """The harvester class for a kind of feed."""
-    found = _registered()
-    if kind not in found:
+    """The harvester class for a kind of feed (:class:`InvalidRequest` for an unknown one)."""
+    plugins = _plugins()
+    entry = plugins.get(kind)
+    if entry is None:
+        builtin = _builtin()
+        if kind in builtin:  # the package metadata is not installed
+            return builtin[kind]
         raise InvalidRequest(
-            f"no harvester for {kind!r}; installed: {', '.join(sorted(found))}", parameter="kind"
+            f"no harvester for {kind!r}; installed: {', '.join(harvester_kinds())}",
+            parameter="kind",
         )
-    return found[kind]
+    try:
+        plugin = entry.load()
+    except Exception as exc:  # a plugin that cannot be imported is a deployment problem
+        raise ConfigurationError(
+            f"the harvester plugin {kind!r} ({entry.value}) cannot be loaded: {exc}"
+        ) from exc
+    if not (isinstance(plugin, type) and issubclass(plugin, Harvester)):
+        raise ConfigurationError(
+            f"the harvester plugin {kind!r} ({entry.value}) is not a Harvester subclass"
+        )
+    return plugin

@@ -16,9 +16,10 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Self
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 import httpx
@@ -30,6 +31,9 @@ __all__ = ["FetchResponse", "Fetcher", "FileTransport", "check_url"]
 _MAX_REDIRECTS = 5
 _MAX_RETRY_AFTER = 300.0
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+_REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
+#: Request headers not passed on when a redirect leaves the origin.
+_CREDENTIALS = frozenset({"authorization", "cookie", "proxy-authorization"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +60,7 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
 
 def _address_is_private(address: str) -> bool:
     """Whether an address is anything but a public unicast one."""
-    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
-        address.split("%")[0]
-    )
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = _embedded_ipv4(ip)
         if embedded is not None and _address_is_private(str(embedded)):
@@ -118,16 +120,27 @@ class FileTransport(httpx.BaseTransport):
     """
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        path = Path(url2pathname(unquote(request.url.path)))
+        if request.url.host not in ("", "localhost"):
+            return httpx.Response(404, request=request)
+        raw_path = request.url.raw_path.split(b"?", 1)[0].decode("ascii")
+        path = Path(url2pathname(raw_path))  # decodes %-escapes, once
         if path.is_dir():
             token = request.url.params.get("resumptionToken")
-            name = f"{token}.xml" if token else f"{request.url.params.get('verb', '')}.xml"
-            if "/" in name or "\\" in name or name.startswith(".") or "\x00" in name:
+            stem = token if token else request.url.params.get("verb", "")
+            page = path / f"{stem}.xml"
+            if not _plain_file_name(stem) or page.parent != path:
                 return httpx.Response(404, request=request)
-            path = path / name
-        if not path.is_file():
+            path = page
+        try:
+            content = path.read_bytes()
+        except OSError:  # missing, a folder, unreadable
             return httpx.Response(404, request=request)
-        return httpx.Response(200, content=path.read_bytes(), request=request)
+        return httpx.Response(200, content=content, request=request)
+
+
+def _plain_file_name(name: str) -> bool:
+    """A name that stays inside its folder: no separators, no ``..``, nothing hidden."""
+    return bool(name) and not (name.startswith(".") or any(c in name for c in ("/", "\\", "\x00")))
 
 
 class Fetcher:
@@ -196,51 +209,92 @@ class Fetcher:
         return self._client.get(url, params=params, headers=headers)
 
     def _retry_after(self, response: httpx.Response | None, attempt: int) -> float:
+        """Seconds to wait before the next attempt: ``Retry-After`` or a jittered backoff."""
         delay: float = self.backoff * (2**attempt) * (0.5 + random.random())  # noqa: S311 - jitter
-        value = response.headers.get("retry-after") if response is not None else None
+        value = response.headers.get("retry-after", "").strip() if response is not None else ""
         if value:
             try:
                 delay = float(value)
             except ValueError:
-                # an unreadable Retry-After keeps the backoff
-                with contextlib.suppress(TypeError, ValueError):
-                    delay = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+                # an HTTP date; an unreadable one keeps the backoff
+                with contextlib.suppress(TypeError, ValueError, IndexError):
+                    when = email.utils.parsedate_to_datetime(value)
+                    if when.tzinfo is None:
+                        when = when.replace(tzinfo=UTC)
+                    delay = when.timestamp() - time.time()
+        if delay != delay:  # NaN
+            delay = 0.0
         return max(0.0, min(delay, _MAX_RETRY_AFTER))
+
+    def _follow(
+        self, url: str, params: dict[str, str] | None, headers: dict[str, str] | None
+    ) -> httpx.Response:
+        """One request and its redirects, each target checked before it is requested."""
+        response = self._once(url, params, headers)
+        for _ in range(_MAX_REDIRECTS):
+            location = response.headers.get("location")
+            if response.status_code not in _REDIRECT_STATUS or not location:
+                return response
+            previous = str(response.request.url)
+            target = urljoin(previous, location.strip())
+            if urlsplit(target).scheme.lower() not in ("http", "https"):
+                raise UnsafeURL(f"{previous} redirects to {target!r}, not http(s)", url=target)
+            if headers and _origin(target) != _origin(previous):
+                headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIALS}
+            response = self._once(target, None, headers)
+        if response.status_code in _REDIRECT_STATUS and response.headers.get("location"):
+            raise FetchError(
+                f"more than {_MAX_REDIRECTS} redirects from {url}",
+                url=url,
+                status=response.status_code,
+            )
+        return response
 
     def get(
         self, url: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
     ) -> FetchResponse:
-        """The response to a GET; raises :class:`FetchError` when it cannot be had."""
+        """The response to a GET; raises :class:`FetchError` when it cannot be had.
+
+        Connection errors, timeouts, 429 and 5xx are retried; other 4xx fail at once.
+        :class:`UnsafeURL` when the URL, or a redirect target, may not be fetched.
+        """
         attempt = 0
         while True:
             response: httpx.Response | None = None
             try:
-                response = self._once(url, params, headers)
-                redirects = 0
-                while (
-                    response.status_code in (301, 302, 303, 307, 308)
-                    and "location" in response.headers
-                ):
-                    redirects += 1
-                    if redirects > _MAX_REDIRECTS:
-                        raise FetchError(f"too many redirects from {url}", url=url)
-                    url = urljoin(str(response.request.url), response.headers["location"])
-                    params = None
-                    response = self._once(url, None, headers)
-            except httpx.TransportError as exc:
-                failure = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                response = self._follow(url, params, headers)
+            except httpx.TransportError as exc:  # connection errors and timeouts
                 if attempt >= self.retries:
-                    raise FetchError(f"cannot fetch {url}: {failure}", url=url) from None
+                    raise FetchError(
+                        f"cannot fetch {url} after {attempt + 1} attempt(s): {_describe(exc)}",
+                        url=url,
+                    ) from None
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # not worth retrying
+                raise FetchError(f"cannot fetch {url}: {_describe(exc)}", url=url) from None
             else:
                 status = response.status_code
                 if status < 400:
                     return FetchResponse(
-                        url=str(response.request.url) if response.request else url,
+                        url=str(response.request.url),
                         status=status,
                         headers={k.lower(): v for k, v in response.headers.items()},
                         content=response.content,
                     )
                 if status not in _RETRY_STATUS or attempt >= self.retries:
-                    raise FetchError(f"{url} answered HTTP {status}", url=url, status=status)
+                    tried = f" after {attempt + 1} attempts" if attempt else ""
+                    raise FetchError(
+                        f"{response.request.url} answered HTTP {status}{tried}",
+                        url=url,
+                        status=status,
+                    )
             self.sleep(self._retry_after(response, attempt))
             attempt += 1
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -54,7 +54,17 @@ def parse_datestamp(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return _utc(parsed)
+
+
+def _utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive datetime is taken to be UTC already."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _oai_error(element: etree._Element) -> tuple[str, str]:
+    """The code and the (whitespace-normalised) message of an OAI-PMH ``<error>``."""
+    return element.get("code") or "unknown", " ".join((element.text or "").split())
 
 
 def _dublin_core(metadata: etree._Element) -> dict[str, list[dict[str, str | None]]]:
@@ -91,7 +101,7 @@ class OAIPMHHarvester(Harvester):
         self, *, since: datetime | None = None, resume: dict[str, Any] | None = None
     ) -> Iterator[Page]:
         token = (resume or {}).get("resumptionToken")
-        seen_tokens: set[str] = set()
+        seen_tokens: set[str] = {token} if token else set()
         while True:
             if token:
                 params = {"verb": "ListRecords", "resumptionToken": token}
@@ -100,17 +110,20 @@ class OAIPMHHarvester(Harvester):
                 if self.source.set_spec:
                     params["set"] = self.source.set_spec
                 if since is not None:
-                    params["from"] = since.astimezone(UTC).strftime("%Y-%m-%d")
+                    params["from"] = _utc(since).strftime("%Y-%m-%d")
             root = self._request(params)
-            error = root.find("oai:error", NS)
-            if error is not None:
-                code = error.get("code", "unknown")
-                if code in EMPTY_RESULT_ERRORS:
+            errors = [_oai_error(e) for e in root.findall("oai:error", NS)]
+            if errors:
+                failures = [e for e in errors if e[0] not in EMPTY_RESULT_ERRORS]
+                if not failures:
                     yield Page()
                     return
-                message = " ".join((error.text or "").split())
                 raise FeedError(
-                    f"OAI-PMH error {code}: {message}".rstrip(": "), url=self.source.url
+                    "; ".join(
+                        f"OAI-PMH error {code}: {text}" if text else f"OAI-PMH error {code}"
+                        for code, text in failures
+                    ),
+                    url=self.source.url,
                 )
             listing = root.find("oai:ListRecords", NS)
             if listing is None:
@@ -165,6 +178,13 @@ class OAIPMHHarvester(Harvester):
         payload: dict[str, Any] = {"sets": sets}
         if self.metadata_prefix == "oai_dc":
             payload["metadata"] = _dublin_core(metadata)
+            if not payload["metadata"]:
+                page.errors.append(
+                    RecordError(
+                        identifier=identifier, message="the metadata holds no Dublin Core element"
+                    )
+                )
+                return
         else:
             payload["xml"] = etree.tostring(metadata[0], encoding="unicode")
         page.records.append(

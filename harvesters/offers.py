@@ -20,7 +20,13 @@ __all__ = ["OffersHarvester"]
 
 
 class OffersHarvester(Harvester):
+    """Reads a whole offer feed in one request, as one page."""
+
     kind: ClassVar[str] = "offers"
+
+    @property
+    def supports_full_listing(self) -> bool:
+        return True  # one fetch lists every offer
 
     def pages(
         self, *, since: datetime | None = None, resume: dict[str, Any] | None = None

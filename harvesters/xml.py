@@ -15,12 +15,17 @@ from registry.errors import FeedError
 
 __all__ = ["parse_xml"]
 
-# Characters XML 1.0 forbids (controls other than tab, newline, carriage return).
-_INVALID = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# Character references to the same forbidden characters (&#0; ... &#x1F;).
+# Characters XML 1.0 forbids, as UTF-8 bytes: C0 controls other than tab, newline and
+# carriage return, and the non-characters U+FFFE and U+FFFF.
+_INVALID = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+# Character references to forbidden characters: the same controls, surrogates, U+FFFE/F.
 _INVALID_REFS = re.compile(
-    rb"&#(?:x0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));"
+    rb"&#(?:x0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{3}[eEfF])"
+    rb"|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|5529[6-9]|55[3-9][0-9]{2}|56[0-9]{3}|57[0-2][0-9]{2}"
+    rb"|573[0-3][0-9]|5734[0-3]|6553[45]));"
 )
+# Byte-order marks of encodings with NUL bytes, which byte-level cleaning would damage.
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
 def _parser(*, recover: bool) -> etree.XMLParser:
@@ -41,7 +46,7 @@ def parse_xml(data: bytes, *, url: str | None = None) -> etree._Element:
     try:
         return etree.fromstring(data, parser=_parser(recover=False))
     except etree.XMLSyntaxError as first:
-        cleaned = _INVALID_REFS.sub(b"", _INVALID.sub(b"", data))
+        cleaned = data if _is_wide(data) else _INVALID_REFS.sub(b"", _INVALID.sub(b"", data))
         try:
             root = etree.fromstring(cleaned, parser=_parser(recover=True))
         except etree.XMLSyntaxError:
@@ -49,3 +54,8 @@ def parse_xml(data: bytes, *, url: str | None = None) -> etree._Element:
         if root is None:
             raise FeedError(f"not readable XML: {first}", url=url) from None
         return root
+
+
+def _is_wide(data: bytes) -> bool:
+    """Whether ``data`` is UTF-16 or UTF-32 (a byte-order mark, or NUL in the first bytes)."""
+    return data.startswith(_WIDE_BOMS) or b"\x00" in data[:4]
