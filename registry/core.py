@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from harvesters import Fetcher, harvester_kinds
@@ -336,6 +336,34 @@ class Registry:
         if facet == "language":
             return _LANGUAGE_LABELS.get(value, value)
         return value
+
+
+#: The search parameters that may repeat (values OR-ed); the others are single.
+MULTI_VALUED = frozenset({"licence", "source", "language", "challenge", "reuse", "family"})
+SINGLE_VALUED = frozenset({"q", "open", "kind", "commercial", "derivatives", "page_size", "cursor"})
+
+
+class QueryParams(Protocol):
+    """A multi-dict of URL query parameters (Starlette's ``QueryParams`` is one)."""
+
+    def get(self, key: str, /) -> Any: ...
+    def getlist(self, key: str, /) -> list[Any]: ...
+
+
+def search_arguments(params: QueryParams) -> dict[str, Any]:
+    """Keyword arguments of :meth:`Registry.build_query` from URL query parameters
+    (the API and the web page read them the same way)."""
+    arguments: dict[str, Any] = {name: params.getlist(name) for name in MULTI_VALUED}
+    arguments.update({name: params.get(name) for name in SINGLE_VALUED})
+    size = arguments["page_size"]
+    if size is not None:
+        try:
+            arguments["page_size"] = int(size)
+        except ValueError:
+            raise InvalidRequest(
+                f"'page_size' is a whole number, not {size!r}", parameter="page_size"
+            ) from None
+    return arguments
 
 
 def _fields(query: SearchQuery) -> dict[str, Any]:

@@ -8,28 +8,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from registry.api.negotiation import choose
-from registry.core import Registry
+from registry.core import MULTI_VALUED, SINGLE_VALUED, Registry, search_arguments
 from registry.errors import InvalidRequest
 
 router = APIRouter()
 
-SEARCH_PARAMETERS = frozenset(
-    {
-        "q",
-        "open",
-        "licence",
-        "kind",
-        "source",
-        "language",
-        "challenge",
-        "reuse",
-        "commercial",
-        "derivatives",
-        "family",
-        "page_size",
-        "cursor",
-    }
-)
+SEARCH_PARAMETERS = MULTI_VALUED | SINGLE_VALUED
 
 
 def get_registry(request: Request) -> Registry:
@@ -87,22 +71,10 @@ def search(
     ] = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
 ) -> dict[str, Any]:
+    # The typed parameters above document the API and validate types; the values are
+    # read again from the query string so the API and the web page share one reading.
     reject_unknown(request, SEARCH_PARAMETERS)
-    query = registry.build_query(
-        q=q,
-        open=open,
-        licence=licence,
-        kind=kind,
-        source=source,
-        language=language,
-        challenge=challenge,
-        reuse=reuse,
-        commercial=commercial,
-        derivatives=derivatives,
-        family=family,
-        page_size=page_size,
-        cursor=cursor,
-    )
+    query = registry.build_query(**search_arguments(request.query_params))
     return registry.search_json(query)
 
 

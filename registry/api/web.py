@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from registry.core import Registry
+from registry.core import Registry, search_arguments
 from registry.errors import InvalidRequest
 from registry.models import CHALLENGES, IPOffer, Work
 from registry.search import FACETS
@@ -179,20 +179,7 @@ def search_page(request: Request) -> HTMLResponse:
     }
     status = 200
     try:
-        query = registry.build_query(
-            q=params.get("q"),
-            open=params.get("open"),
-            licence=params.getlist("licence"),
-            kind=params.get("kind"),
-            source=params.getlist("source"),
-            language=params.getlist("language"),
-            challenge=params.getlist("challenge"),
-            reuse=params.getlist("reuse"),
-            commercial=params.get("commercial"),
-            derivatives=params.get("derivatives"),
-            family=params.getlist("family"),
-            cursor=params.get("cursor"),
-        )
+        query = registry.build_query(**search_arguments(params))
         result = registry.search_json(query)
     except InvalidRequest as exc:
         context["error"] = exc.message
