@@ -200,3 +200,14 @@ def test_an_index_of_another_layout_is_dropped_and_rebuilt(tmp_path: Path) -> No
     _index(second, CORPUS[:1])
     assert second.count() == 1
     second.close()
+
+
+def test_a_stale_index_in_use_by_another_process_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "busy"
+    first = TantivyBackend(path)
+    first.acquire_writer()
+    (path / "registry-schema").write_text("0")
+    with pytest.raises(IndexBusy, match="older layout"):
+        TantivyBackend(path)
+    assert (path / "registry-schema").exists()
+    first.close()

@@ -73,10 +73,7 @@ class TantivyBackend:
         self.schema = _schema()
         marker = self.path / "registry-schema"
         if marker.exists() and marker.read_text().strip() != _SCHEMA_VERSION:
-            # The index is a projection: one of another layout is dropped and rebuilt
-            # from the store (its instance id goes with it, so indexing starts at zero).
-            shutil.rmtree(self.path)
-            self.path.mkdir(parents=True)
+            self._drop_stale_index()
         self.index = tantivy.Index(self.schema, path=str(self.path))
         marker.write_text(_SCHEMA_VERSION)
         for lang in _STEMMERS:
@@ -89,6 +86,24 @@ class TantivyBackend:
         self._boosts = {
             f"{name}_{lang}": WEIGHTS[name] for name in _TEXT_FIELDS for lang in _STEMMERS
         }
+
+    def _drop_stale_index(self) -> None:
+        """Remove an index of another layout: it is a projection, rebuilt from the store
+        (its instance id goes with it, so indexing starts again at zero). Refused while
+        another process writes to it."""
+        try:
+            old = tantivy.Index.open(str(self.path))
+            writer = old.writer(heap_size=15_000_000, num_threads=1)
+        except ValueError as exc:
+            if "lock" in str(exc).lower():
+                raise IndexBusy(
+                    f"the search index in {self.path} has an older layout and another process"
+                    " is using it; stop that process and start again to rebuild it"
+                ) from None
+        else:
+            del writer, old  # releases the lock
+        shutil.rmtree(self.path)
+        self.path.mkdir(parents=True)
 
     # writing ---------------------------------------------------------------------
 
