@@ -419,3 +419,107 @@ def reindex(ctx: click.Context, target: str, as_json: bool) -> None:
         _emit({"target": target, "indexed": done})
     else:
         click.echo(f"reindexed {done} changes into the search index")
+
+
+# licences ---------------------------------------------------------------------------------
+
+
+@main.group("licence")
+def licence_group() -> None:
+    """Normalise licence statements, write attributions, compare licences."""
+
+
+def _normalised(text: str) -> dict[str, Any]:
+    from registry.licences import licence_by_uri, normalise
+
+    ref = normalise(text)
+    found = licence_by_uri(ref.uri)
+    return {
+        "input": text,
+        "uri": ref.uri,
+        "label": ref.label,
+        "family": ref.family,
+        "version": ref.version,
+        "spdx": found.spdx if found else None,
+        "open": ref.open,
+        "confidence": ref.confidence,
+    }
+
+
+@licence_group.command("normalise")
+@click.argument("texts", nargs=-1, metavar="[TEXT ...]")
+def licence_normalise(texts: tuple[str, ...]) -> None:
+    """Resolve licence statements (arguments, or one per line on stdin) to licences.
+
+    Prints one JSON object per statement, in order (JSON Lines): input, uri, label, family,
+    version, spdx, open, confidence; uri is null when the statement names no licence.
+    """
+    if texts:
+        lines: list[str] = list(texts)
+    else:
+        stdin = click.get_text_stream("stdin")
+        if stdin.isatty():
+            _fail("give licence statements as arguments, or one per line on stdin", 2)
+        lines = stdin.read().splitlines()
+    for text in lines:
+        click.echo(json.dumps(_normalised(text), ensure_ascii=False))
+
+
+@licence_group.command("attribution")
+@click.argument("record_id")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "html", "rdf"]),
+    default="text",
+    show_default=True,
+    help="Plain text, HTML, or RDF (Turtle).",
+)
+@click.pass_context
+def licence_attribution(ctx: click.Context, record_id: str, fmt: str) -> None:
+    """The attribution a stored record's licence asks for."""
+    from registry.licences import attribution, attribution_graph
+
+    with _registry(ctx) as registry:
+        stored = registry.get_record(record_id)
+        record = stored.record
+        if stored.deleted or record is None:
+            _fail(
+                f"record {record_id!r} was withdrawn by its source ({stored.updated.isoformat()})"
+            )
+        base = registry.settings.base
+        if fmt == "rdf":
+            graph = attribution_graph(
+                record, base_uri=base, record_uri=registry.record_uri(record.id)
+            )
+            click.echo(graph.serialize(format="turtle").rstrip("\n"))
+            return
+        credit = record.attribution or attribution(record, base_uri=base)
+    click.echo(credit.html if fmt == "html" else credit.text)
+
+
+@licence_group.command("compatible")
+@click.argument("licences", nargs=-1, metavar="LICENCE LICENCE ...")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+def licence_compatible(licences: tuple[str, ...], as_json: bool) -> None:
+    """Whether works under these licences may be combined, and under which licences the
+    result may be shared, with the reason."""
+    from registry.licences import compatible, licence_by_uri
+
+    if len(licences) < 2:
+        _fail("give at least two licences to compare", 2)
+    answer = compatible(list(licences))
+    if as_json:
+        _emit(answer.as_dict())
+        return
+    verdict = {True: "yes", False: "no", None: "unknown"}[answer.combinable]
+    click.echo(f"combinable: {verdict}")
+    for ref in answer.licences:
+        resolved = f"{ref.label} <{ref.uri}>" if ref.uri else "no licence identified"
+        click.echo(f"  {ref.raw}: {resolved}")
+    if answer.result_licences:
+        click.echo("may be shared under (most permissive first):")
+        for uri in answer.result_licences:
+            found = licence_by_uri(uri)
+            click.echo(f"  {found.label if found else uri} <{uri}>")
+    click.echo(f"reason: {answer.reason}")

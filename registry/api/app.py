@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from registry.api import routes, web
+from registry.api import licences, routes, web
 from registry.core import Registry
 from registry.errors import Conflict, IndexBusy, InvalidRequest, NotFound, RegistryError, UnsafeURL
 from registry.settings import Settings, get_settings
@@ -158,6 +158,7 @@ def create_app(
         return problem(exc.status_code, _title(exc.status_code), str(exc.detail))
 
     app.include_router(routes.router)
+    app.include_router(licences.router)
     app.include_router(web.router)
     return app
 
