@@ -223,6 +223,12 @@ class Registry:
                 continue
             match = normalise(value)
             if match.uri is None:
+                if match.family:
+                    raise InvalidRequest(
+                        f"{value!r} names the family {match.family!r} but no version;"
+                        f" filter with family={match.family!r} or name a version",
+                        parameter="licence",
+                    )
                 raise InvalidRequest(f"unknown licence {value!r}", parameter="licence")
             licences.append(match.uri)
         challenges = _clean(challenge)

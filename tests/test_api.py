@@ -94,6 +94,9 @@ def test_licence_filter_takes_uris_and_names(client: TestClient) -> None:
     by_uri = search(client, licence="https://creativecommons.org/licenses/by/4.0/")
     by_name = search(client, licence="CC-BY-4.0")
     assert by_uri["total"] == by_name["total"] > 0
+    family_only = client.get("/api/search", params={"licence": "CC BY"})
+    assert family_only.status_code == 400
+    assert "family" in family_only.json()["detail"]
 
 
 def test_cursor_paging_covers_every_result_once(client: TestClient) -> None:

@@ -65,7 +65,6 @@ def test_every_row_has_an_input(rows: list[Any]) -> None:
     assert not empty, f"rows without an input on lines {empty}"
 
 
-@pytest.mark.xfail(strict=False, reason="vocabulary still growing")
 def test_every_expected_licence_is_in_the_vocabulary(rows: list[Any]) -> None:
     unknown = sorted(
         {
