@@ -430,18 +430,19 @@ def licence_group() -> None:
 
 
 def _normalised(text: str) -> dict[str, Any]:
-    from registry.licences import licence_by_uri, normalise
+    from registry.licences import normalise
 
     ref = normalise(text)
-    found = licence_by_uri(ref.uri)
     return {
         "input": text,
         "uri": ref.uri,
         "label": ref.label,
         "family": ref.family,
         "version": ref.version,
-        "spdx": found.spdx if found else None,
+        "spdx": ref.spdx,
+        "jurisdiction": ref.jurisdiction,
         "open": ref.open,
+        "reuse_class": ref.reuse_class,
         "confidence": ref.confidence,
     }
 

@@ -61,6 +61,8 @@ class LicenceRef(_Model):
     label: str | None = None
     family: str | None = None
     version: str | None = None
+    jurisdiction: str | None = None
+    spdx: str | None = None
     reuse_class: ReuseClass = "permission"
     commercial: bool = False
     derivatives: bool = False

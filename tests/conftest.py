@@ -19,6 +19,7 @@ CC_BY = LicenceRef(
     label="CC BY 4.0",
     family="CC BY",
     version="4.0",
+    spdx="CC-BY-4.0",
     reuse_class="open",
     commercial=True,
     derivatives=True,

@@ -50,7 +50,18 @@ def find_record(demo_dir: Path, licence_uri: str) -> dict[str, Any]:
 # --- normalise ---------------------------------------------------------------------------
 
 
-FIELDS = {"input", "uri", "label", "family", "version", "spdx", "open", "confidence"}
+FIELDS = {
+    "input",
+    "uri",
+    "label",
+    "family",
+    "version",
+    "spdx",
+    "jurisdiction",
+    "open",
+    "reuse_class",
+    "confidence",
+}
 
 
 def test_normalise_arguments_in_order() -> None:

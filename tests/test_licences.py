@@ -1228,3 +1228,12 @@ def test_every_dcat_ap_de_licence_resolves() -> None:
         ref = normalise(entry["URI"])
         assert ref.uri is not None or ref.family is not None, entry["URI"]
         assert ref.open == (entry["Lizenztyp"] == "offen"), entry["URI"]
+
+
+def test_a_match_carries_jurisdiction_and_spdx() -> None:
+    port = normalise("http://creativecommons.org/licenses/by-sa/2.5/nl/deed.nl")
+    assert port.uri == "https://creativecommons.org/licenses/by-sa/2.5/nl/"
+    assert port.jurisdiction is not None and port.jurisdiction.rstrip("/").endswith("/nl")
+    assert port.spdx is None
+    gpl = normalise("GPL-2.0+")
+    assert (gpl.uri, gpl.spdx) == ("http://spdx.org/licenses/GPL-2.0-or-later", "GPL-2.0-or-later")

@@ -120,6 +120,8 @@ class Licence:
             label=self.label,
             family=self.family,
             version=self.version,
+            jurisdiction=self.jurisdiction,
+            spdx=self.spdx,
             reuse_class=self.reuse_class,
             commercial=self.commercial,
             derivatives=self.derivatives,
