@@ -6,15 +6,30 @@ catches up by itself after a crash: the store still has every change.
 
 from __future__ import annotations
 
+import gc
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from registry.search import SearchBackend
 from registry.store import Store
 
 __all__ = ["SearchIndexer"]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one batch: a batch makes many short-lived,
+    acyclic objects (freed by reference counting anyway) and collections cost ~20 %."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class SearchIndexer:
@@ -50,10 +65,11 @@ class SearchIndexer:
         with self._lock:
             after = self.position
             while True:
-                changes = self.store.changes(after, batch)
-                if not changes:
-                    return applied
-                self.backend.apply(changes)
+                with _gc_paused():
+                    changes = self.store.changes(after, batch)
+                    if not changes:
+                        return applied
+                    self.backend.apply(changes)
                 after = changes[-1].seq
                 self.store.set_checkpoint(self.checkpoint_name, after)
                 applied += len(changes)
