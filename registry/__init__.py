@@ -14,6 +14,7 @@ from registry.errors import (
     NotFound,
     RegistryError,
     UnsafeURL,
+    Withdrawn,
 )
 from registry.models import (
     CHALLENGES,
@@ -46,6 +47,7 @@ __all__ = [
     "Settings",
     "Source",
     "UnsafeURL",
+    "Withdrawn",
     "Work",
     "__version__",
     "get_settings",

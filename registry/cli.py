@@ -392,12 +392,7 @@ def records() -> None:
 def records_get(ctx: click.Context, record_id: str, fmt: str) -> None:
     """Print one record."""
     with _registry(ctx) as registry:
-        stored = registry.get_record(record_id)
-        if stored.deleted or stored.record is None:
-            _fail(
-                f"record {record_id!r} was withdrawn by its source ({stored.updated.isoformat()})"
-            )
-        _emit(registry.record_json(stored.record))
+        _emit(registry.record_json(registry.live_record(record_id)))
 
 
 @main.command()
@@ -482,12 +477,7 @@ def licence_attribution(ctx: click.Context, record_id: str, fmt: str) -> None:
     from registry.licences import attribution, attribution_graph
 
     with _registry(ctx) as registry:
-        stored = registry.get_record(record_id)
-        record = stored.record
-        if stored.deleted or record is None:
-            _fail(
-                f"record {record_id!r} was withdrawn by its source ({stored.updated.isoformat()})"
-            )
+        record = registry.live_record(record_id)
         base = registry.settings.base
         if fmt == "rdf":
             graph = attribution_graph(

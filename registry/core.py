@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from harvesters import Fetcher, harvester_kinds
 from harvesters.fetch import check_url
-from registry.errors import InvalidRequest, NotFound
+from registry.errors import InvalidRequest, NotFound, Withdrawn
 from registry.harvest import PageCallback, run_harvest
 from registry.licences import licence_by_uri, normalise
 from registry.models import CHALLENGES, HarvestRun, IPOffer, Source, Work
@@ -172,6 +172,18 @@ class Registry:
         if stored is None:
             raise NotFound(f"no record with id {record_id!r}", kind="record", key=record_id)
         return stored
+
+    def live_record(self, record_id: str) -> Work | IPOffer:
+        """A record that is not withdrawn: :class:`NotFound` or :class:`Withdrawn` otherwise."""
+        stored = self.get_record(record_id)
+        if stored.deleted or stored.record is None:
+            withdrawn = stored.updated.isoformat()
+            raise Withdrawn(
+                f"record {record_id!r} was withdrawn by its source ({withdrawn})",
+                key=record_id,
+                withdrawn=withdrawn,
+            )
+        return stored.record
 
     def record_json(self, record: Work | IPOffer) -> dict[str, Any]:
         data = record.model_dump(mode="json")

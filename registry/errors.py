@@ -5,6 +5,7 @@
     RegistryError                 one base class to catch
     ├── ConfigurationError        settings that cannot work
     ├── NotFound                  an unknown record, source or run
+    │   └── Withdrawn             a record its source withdrew (a tombstone)
     ├── Conflict                  a source name already taken, ...
     ├── InvalidRequest            bad input from a user (a filter, a page size, a cursor)
     ├── UnsafeURL                 a feed URL that points at a private address or a refused scheme
@@ -35,6 +36,12 @@ class NotFound(RegistryError):
         super().__init__(message)
         self.kind = kind
         self.key = key
+
+
+class Withdrawn(NotFound):
+    def __init__(self, message: str, *, key: str, withdrawn: str) -> None:
+        super().__init__(message, kind="record", key=key)
+        self.withdrawn = withdrawn
 
 
 class Conflict(RegistryError):

@@ -189,6 +189,7 @@ def test_a_deleted_record_is_gone(client: TestClient, registry: Registry) -> Non
     response = client.get(f"/records/{work.id}", headers={"Accept": "application/json"})
     assert response.status_code == 410
     assert "withdrawn" in response.json()["detail"]
+    assert response.json()["id"] == work.id
     registry.refresh_index()
 
 

@@ -167,3 +167,19 @@ def test_python_dash_m_registry(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+
+
+def test_a_withdrawn_record_is_a_one_line_error(tmp_path: Path) -> None:
+    from registry.store.sqlite import SQLiteStore
+    from tests.conftest import make_work
+
+    data_dir = tmp_path / "data"
+    store = SQLiteStore(data_dir / "registry.sqlite3")
+    work = make_work("gone")
+    store.upsert([work])
+    store.delete([work.id])
+    store.close()
+    for args in (["records", "get", work.id], ["licence", "attribution", work.id]):
+        result = run(data_dir, *args)
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"error: record '{work.id}' was withdrawn by its source")

@@ -15,7 +15,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from registry.api import licences, routes, web
 from registry.core import Registry
-from registry.errors import Conflict, IndexBusy, InvalidRequest, NotFound, RegistryError, UnsafeURL
+from registry.errors import (
+    Conflict,
+    IndexBusy,
+    InvalidRequest,
+    NotFound,
+    RegistryError,
+    UnsafeURL,
+    Withdrawn,
+)
 from registry.settings import Settings, get_settings
 
 __all__ = ["create_app"]
@@ -23,6 +31,7 @@ __all__ = ["create_app"]
 log = logging.getLogger("registry.api")
 
 _STATUS: dict[type[RegistryError], int] = {
+    Withdrawn: 410,
     InvalidRequest: 400,
     UnsafeURL: 400,
     NotFound: 404,
@@ -135,6 +144,8 @@ def create_app(
         extra: dict[str, Any] = {}
         if isinstance(exc, InvalidRequest) and exc.parameter:
             extra["parameter"] = exc.parameter
+        if isinstance(exc, Withdrawn):
+            extra.update(id=exc.key, withdrawn=exc.withdrawn)
         if status >= 500:
             log.error("request failed: %s", exc.message)
         return problem(status, _title(status), exc.message, **extra)

@@ -109,26 +109,12 @@ def get_record(request: Request, registry: RegistryDep, record_id: str) -> Respo
             headers=headers,
             media_type="application/problem+json",
         )
-    stored = registry.get_record(record_id)
-    if stored.deleted or stored.record is None:
-        return JSONResponse(
-            {
-                "type": "about:blank",
-                "title": "Gone",
-                "status": 410,
-                "detail": f"record {record_id!r} was withdrawn by its source",
-                "id": record_id,
-                "deleted": stored.updated.isoformat(),
-            },
-            status_code=410,
-            headers=headers,
-            media_type="application/problem+json",
-        )
+    record = registry.live_record(record_id)
     if media_type == "text/html":
         from registry.api.web import render_record
 
-        return HTMLResponse(render_record(request, registry, stored.record), headers=headers)
-    return JSONResponse(registry.record_json(stored.record), headers=headers)
+        return HTMLResponse(render_record(request, registry, record), headers=headers)
+    return JSONResponse(registry.record_json(record), headers=headers)
 
 
 @router.get("/api/sources", tags=["sources"], summary="The registered feeds")
