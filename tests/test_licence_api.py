@@ -100,7 +100,7 @@ def test_the_vocabulary_as_json(client: TestClient) -> None:
     assert entry["url"] == "/licences/cc-by-sa-3.0-nl"
     assert entry["family"] == "CC BY-SA"
     assert entry["version"] == "3.0"
-    assert entry["labels"]["nl"] == "CC BY-SA 3.0 NL"
+    assert entry["labels"]["nl"] == "Naamsvermelding-GelijkDelen 3.0 Nederland (CC BY-SA 3.0 NL)"
     assert (entry["reuse_class"], entry["commercial"], entry["derivatives"]) == ("open", True, True)
 
 
@@ -148,7 +148,7 @@ def test_the_vocabulary_as_html(client: TestClient) -> None:
         "3.0",
         "nl",
         "CC BY-SA 3.0 NL",
-        "CC BY-SA 3.0 NL",
+        "Naamsvermelding-GelijkDelen 3.0 Nederland (CC BY-SA 3.0 NL)",
         "Open",
         "Yes",
         "Yes",
@@ -170,7 +170,11 @@ def test_the_vocabulary_as_turtle(client: TestClient) -> None:
     assert subjects == {URIRef(licence.uri) for licence in all_licences()}
     subject = URIRef(BY_SA_3_NL)
     assert (subject, REG.family, Literal("CC BY-SA")) in graph
-    assert (subject, SKOS.prefLabel, Literal("CC BY-SA 3.0 NL", lang="nl")) in graph
+    assert (
+        subject,
+        SKOS.prefLabel,
+        Literal("Naamsvermelding-GelijkDelen 3.0 Nederland (CC BY-SA 3.0 NL)", lang="nl"),
+    ) in graph
     assert (subject, CC.requires, CC.ShareAlike) in graph
     filtered = turtle(client.get("/licences", params={"q": "odbl"}, headers=TURTLE).text)
     assert set(filtered.subjects(RDF.type, CC.License)) == {

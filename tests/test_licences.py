@@ -926,7 +926,10 @@ def test_the_dutch_ports_are_complete() -> None:
     for version in ("2.0", "2.5", "3.0"):
         assert _ports(version)["nl"] == set(CC_CODES), version
     licence = _cc("by-sa", "2.5", "nl")
-    assert licence.labels == {"en": "CC BY-SA 2.5 NL", "nl": "CC BY-SA 2.5 NL"}
+    assert licence.labels == {
+        "en": "CC BY-SA 2.5 NL",
+        "nl": "Naamsvermelding-GelijkDelen 2.5 Nederland (CC BY-SA 2.5 NL)",
+    }
     assert "Naamsvermelding-GelijkDelen 2.5 Nederland" in licence.alt_labels
     assert "Creative Commons Attribution-ShareAlike 2.5 Netherlands" in licence.alt_labels
     assert licence.jurisdiction == "http://creativecommons.org/international/nl/"

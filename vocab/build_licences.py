@@ -208,10 +208,12 @@ def creative_commons(cc: Mapping[str, Any]) -> tuple[list[Entry], dict[str, Fami
         permits, requires, prohibits = _cc_terms(code)
         label = _short_label(code, version, place)
         section = f"Creative Commons {version}" + (" ports" if place else "")
+        dutch_places = [jurisdictions[place]["nl"]] if place else spec["scope"]["nl"]
+        dutch = f"{_titles(code, 'nl', cc, prefer)[0]} {version} {dutch_places[0]} ({label})"
         entry = Entry(
             uri=_cc_uri(code, version, place),
             section=section,
-            labels={"en": label, "nl": label},
+            labels={"en": label, "nl": dutch},
             family=codes[code]["family"],
             reuse=codes[code]["reuse"],
             version=version,
