@@ -789,21 +789,22 @@ def _ordered_terms(terms: Iterable[str], order: Sequence[str]) -> list[str]:
     return [f"cc:{term}" for term in sorted(set(terms), key=order.index)]
 
 
+def _label_statements(
+    labels: Mapping[str, str], alt_labels: Mapping[str, Sequence[str]]
+) -> list[str]:
+    """skos:prefLabel (one per language) and skos:altLabel statements."""
+    statements = [
+        _statement("skos:prefLabel", [_literal(labels[lang], lang) for lang in _languages(labels)])
+    ]
+    alt = [_literal(label, lang) for lang in _languages(alt_labels) for label in alt_labels[lang]]
+    if alt:
+        statements.append(_statement("skos:altLabel", alt))
+    return statements
+
+
 def _render_entry(entry: Entry) -> str:
     lines = [f"{_iri(entry.uri)} a {KINDS[entry.kind]}"]
-    lines.append(
-        _statement(
-            "skos:prefLabel",
-            [_literal(entry.labels[lang], lang) for lang in _languages(entry.labels)],
-        )
-    )
-    alt = [
-        _literal(label, lang)
-        for lang in _languages(entry.alt_labels)
-        for label in entry.alt_labels[lang]
-    ]
-    if alt:
-        lines.append(_statement("skos:altLabel", alt))
+    lines.extend(_label_statements(entry.labels, entry.alt_labels))
     if entry.notation:
         lines.append(_statement("skos:notation", [_literal(n) for n in entry.notation]))
     lines.append(_statement("reg:family", [_literal(entry.family)]))
@@ -855,19 +856,7 @@ def _render_no_licence(spec: Mapping[str, Any]) -> str:
 
 def _render_family(family: Family) -> str:
     lines = [f"{_iri(family.uri)} a reg:LicenceFamily"]
-    lines.append(
-        _statement(
-            "skos:prefLabel",
-            [_literal(family.labels[lang], lang) for lang in _languages(family.labels)],
-        )
-    )
-    alt = [
-        _literal(label, lang)
-        for lang in _languages(family.alt_labels)
-        for label in family.alt_labels[lang]
-    ]
-    if alt:
-        lines.append(_statement("skos:altLabel", alt))
+    lines.extend(_label_statements(family.labels, family.alt_labels))
     lines.append(_statement("reg:family", [_literal(family.name)]))
     if family.reuse:
         lines.append(_statement("reg:reuseClass", [_literal(family.reuse)]))
