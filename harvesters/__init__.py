@@ -28,11 +28,21 @@ __all__ = [
 ENTRY_POINT_GROUP = "registry.harvesters"
 
 
-def _builtin() -> dict[str, type[Harvester]]:
-    from harvesters.oaipmh import OAIPMHHarvester
-    from harvesters.offers import OffersHarvester
+#: The built-in harvesters, as their entry points name them (used without package metadata).
+BUILTIN: dict[str, str] = {
+    "oai-pmh": "harvesters.oaipmh:OAIPMHHarvester",
+    "dcat": "harvesters.dcat:DCATHarvester",
+    "rss": "harvesters.feeds:FeedHarvester",
+    "ckan": "harvesters.ckan:CKANHarvester",
+    "offers": "harvesters.offers:OffersHarvester",
+}
 
-    return {OAIPMHHarvester.kind: OAIPMHHarvester, OffersHarvester.kind: OffersHarvester}
+
+def _builtin() -> dict[str, EntryPoint]:
+    return {
+        kind: EntryPoint(name=kind, value=value, group=ENTRY_POINT_GROUP)
+        for kind, value in BUILTIN.items()
+    }
 
 
 def _plugins() -> dict[str, EntryPoint]:
@@ -46,12 +56,8 @@ def harvester_kinds() -> list[str]:
 
 def get_harvester(kind: str) -> type[Harvester]:
     """The harvester class for a kind of feed (:class:`InvalidRequest` for an unknown one)."""
-    plugins = _plugins()
-    entry = plugins.get(kind)
+    entry = _plugins().get(kind) or _builtin().get(kind)  # built-ins: metadata not installed
     if entry is None:
-        builtin = _builtin()
-        if kind in builtin:  # the package metadata is not installed
-            return builtin[kind]
         raise InvalidRequest(
             f"no harvester for {kind!r}; installed: {', '.join(harvester_kinds())}",
             parameter="kind",

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import io
 import ipaddress
 import random
 import socket
+import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
-from typing import Self
+from typing import IO, Self
 from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
@@ -36,12 +37,66 @@ _REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 _CREDENTIALS = frozenset({"authorization", "cookie", "proxy-authorization"})
 
 
-@dataclass(frozen=True, slots=True)
+#: Bodies up to this size stay in memory; larger ones are spooled to a temporary file.
+_SPOOL_IN_MEMORY = 8 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
 class FetchResponse:
-    url: str
-    status: int
-    headers: dict[str, str]
-    content: bytes
+    """A response whose body was read in full (into memory, or a temporary file when large).
+
+    :attr:`content` gives the body as bytes; :meth:`open` gives it as a file to parse
+    incrementally, so that a large feed never has to be held in memory at once.
+    """
+
+    __slots__ = ("_body", "_content", "headers", "status", "url")
+
+    def __init__(
+        self,
+        url: str,
+        status: int,
+        headers: dict[str, str],
+        content: bytes | None = None,
+        *,
+        body: IO[bytes] | None = None,
+    ) -> None:
+        self.url = url
+        self.status = status
+        self.headers = headers
+        self._content = content
+        self._body = body
+
+    @property
+    def content(self) -> bytes:
+        if self._content is None:
+            body = self.open()
+            self._content = body.read()
+        return self._content
+
+    def open(self) -> IO[bytes]:
+        """The body as a binary file positioned at its start."""
+        if self._body is None:
+            return io.BytesIO(self._content or b"")
+        self._body.seek(0)
+        return self._body
+
+    @property
+    def not_modified(self) -> bool:
+        """A 304 answer to a conditional request: the resource did not change."""
+        return self.status == 304
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FetchResponse):
+            return NotImplemented
+        return (self.url, self.status, self.headers, self.content) == (
+            other.url,
+            other.status,
+            other.headers,
+            other.content,
+        )
+
+    def __repr__(self) -> str:
+        return f"FetchResponse(url={self.url!r}, status={self.status})"
 
 
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
@@ -159,8 +214,10 @@ class Fetcher:
         sleep: Callable[[float], None] = time.sleep,
         rate_per_host: float | None = None,
         backoff: float = 1.0,
+        max_bytes: int = 1024 * 1024 * 1024,
     ) -> None:
         self.retries = retries
+        self.max_bytes = max_bytes
         self.allow_private_networks = allow_private_networks
         self.allow_file_urls = allow_file_urls
         self.sleep = sleep
@@ -206,7 +263,30 @@ class Fetcher:
             request = httpx.Request("GET", httpx.URL(url, params=params or None))
             return self._files.handle_request(request)
         self._pace(url)
-        return self._client.get(url, params=params, headers=headers)
+        request = self._client.build_request("GET", url, params=params, headers=headers)
+        return self._client.send(request, stream=True)
+
+    def _read_body(self, response: httpx.Response, url: str) -> IO[bytes]:
+        """The body of a streamed response, spooled to a temporary file past a few MB;
+        :class:`FetchError` when it exceeds :attr:`max_bytes`."""
+        body = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - returned
+        size = 0
+        try:
+            for chunk in response.iter_bytes(_CHUNK):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FetchError(
+                        f"{url} sent more than {self.max_bytes} bytes, the most the registry reads",
+                        url=url,
+                    )
+                body.write(chunk)
+        except BaseException:
+            body.close()
+            raise
+        finally:
+            response.close()
+        body.seek(0)
+        return body
 
     def _retry_after(self, response: httpx.Response | None, attempt: int) -> float:
         """Seconds to wait before the next attempt: ``Retry-After`` or a jittered backoff."""
@@ -235,6 +315,7 @@ class Fetcher:
             location = response.headers.get("location")
             if response.status_code not in _REDIRECT_STATUS or not location:
                 return response
+            response.close()
             previous = str(response.request.url)
             target = urljoin(previous, location.strip())
             if urlsplit(target).scheme.lower() not in ("http", "https"):
@@ -274,12 +355,25 @@ class Fetcher:
             else:
                 status = response.status_code
                 if status < 400:
-                    return FetchResponse(
-                        url=str(response.request.url),
-                        status=status,
-                        headers={k.lower(): v for k, v in response.headers.items()},
-                        content=response.content,
-                    )
+                    try:
+                        body = self._read_body(response, url)
+                    except httpx.TransportError as exc:
+                        if attempt >= self.retries:
+                            raise FetchError(
+                                f"cannot read {url} after {attempt + 1} attempt(s): {_describe(exc)}",
+                                url=url,
+                            ) from None
+                    else:
+                        return FetchResponse(
+                            url=str(response.request.url),
+                            status=status,
+                            headers={k.lower(): v for k, v in response.headers.items()},
+                            body=body,
+                        )
+                    self.sleep(self._retry_after(None, attempt))
+                    attempt += 1
+                    continue
+                response.close()
                 if status not in _RETRY_STATUS or attempt >= self.retries:
                     tried = f" after {attempt + 1} attempts" if attempt else ""
                     raise FetchError(

@@ -34,7 +34,7 @@ CHALLENGES: dict[str, dict[str, str]] = {
 
 RecordKind = Literal["work", "ip-offer"]
 ReuseClass = Literal["open", "restricted", "permission"]
-SourceKind = Literal["oai-pmh", "dcat", "rss", "ckan", "offers"]
+RunStatus = Literal["running", "succeeded", "partial", "failed", "interrupted"]
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
@@ -175,15 +175,26 @@ class Source(_Model):
     """A feed the registry harvests."""
 
     name: str
-    kind: SourceKind
+    kind: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$",
+        description="The harvester that reads it: oai-pmh, dcat, rss, ckan, offers...",
+    )
     url: str
     metadata_prefix: str | None = None
     set_spec: str | None = None
+    options: dict[str, str] = Field(
+        default_factory=dict,
+        description="Settings of the source's harvester (e.g. a CKAN 'fq' filter)",
+    )
     schedule_hours: float | None = Field(default=24.0, gt=0)
     title: str | None = None
     created: datetime | None = None
     last_harvest: datetime | None = None
     last_datestamp: datetime | None = None
+    http_cache: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="ETag and Last-Modified of the documents last fetched, for conditional GET",
+    )
 
     @field_validator("name")
     @classmethod
@@ -199,6 +210,10 @@ class Source(_Model):
 class HarvestError(_Model):
     identifier: str | None = None
     message: str
+    stage: str | None = Field(
+        default=None, description="Where it failed: fetch, parse, map, validate or store"
+    )
+    snippet: str | None = Field(default=None, description="The start of the record as sent")
 
 
 class HarvestRun(_Model):
@@ -207,7 +222,7 @@ class HarvestRun(_Model):
     id: int
     source: str
     full: bool = False
-    status: Literal["running", "completed", "failed", "interrupted"] = "running"
+    status: RunStatus = "running"
     started: datetime
     finished: datetime | None = None
     added: int = 0

@@ -479,7 +479,7 @@ def test_builtins_are_the_fallback_without_package_metadata(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(harvesters, "entry_points", lambda group: [])
-    assert harvester_kinds() == ["oai-pmh", "offers"]
+    assert harvester_kinds() == ["ckan", "dcat", "oai-pmh", "offers", "rss"]
     assert get_harvester("oai-pmh") is OAIPMHHarvester
 
 
@@ -496,7 +496,7 @@ def test_plugins_come_from_the_entry_point_group(monkeypatch: pytest.MonkeyPatch
         return plugins
 
     monkeypatch.setattr(harvesters, "entry_points", fake_entry_points)
-    assert harvester_kinds() == ["broken", "custom", "oai-pmh", "offers", "wrong"]
+    assert harvester_kinds() == ["broken", "ckan", "custom", "dcat", "oai-pmh", "offers", "rss", "wrong"]
     assert set(groups) == {"registry.harvesters"}
     assert get_harvester("custom") is _Custom
     assert get_harvester("offers") is OffersHarvester  # other plugins do not disturb it

@@ -1,0 +1,9 @@
+"""CKAN packages (action API) as works."""
+
+from __future__ import annotations
+
+from registry.normalise._common import Mapper
+
+__all__ = ["MAPPERS"]
+
+MAPPERS: dict[str, Mapper] = {}
