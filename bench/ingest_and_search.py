@@ -102,7 +102,7 @@ def main() -> None:
         for offset in range(0, len(records), 1000):
             registry.store.save_page(run, records[offset : offset + 1000], [], [], None, None)
         store_s = time.perf_counter() - started
-        registry.store.finish_run(run, status="completed")
+        registry.store.finish_run(run, status="succeeded")
 
         started = time.perf_counter()
         indexed = registry.indexer.catch_up(batch=5000)

@@ -116,6 +116,7 @@ class OAIPMHHarvester(Harvester):
             if errors:
                 failures = [e for e in errors if e[0] not in EMPTY_RESULT_ERRORS]
                 if not failures:
+                    self.listed_all = since is None
                     yield Page()
                     return
                 raise FeedError(
@@ -141,6 +142,8 @@ class OAIPMHHarvester(Harvester):
                     )
                 seen_tokens.add(next_token)
                 page.checkpoint = {"resumptionToken": next_token}
+            if not next_token:
+                self.listed_all = since is None  # a complete listing, not a selective one
             yield page
             if not next_token:
                 return

@@ -24,14 +24,13 @@ class OffersHarvester(Harvester):
 
     kind: ClassVar[str] = "offers"
 
-    @property
-    def supports_full_listing(self) -> bool:
-        return True  # one fetch lists every offer
-
     def pages(
         self, *, since: datetime | None = None, resume: dict[str, Any] | None = None
     ) -> Iterator[Page]:
-        response = self.fetcher.get(self.source.url)
+        response = self.fetch(self.source.url, conditional=since is not None)
+        if response is None:  # not modified since the last run: nothing to do
+            yield Page()
+            return
         try:
             document = json.loads(response.content)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -66,4 +65,5 @@ class OffersHarvester(Harvester):
                     payload=None if item.get("deleted") is True else item,
                 )
             )
+        self.listed_all = True  # one document lists every offer
         yield page

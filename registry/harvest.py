@@ -7,12 +7,15 @@ last page that was written.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import ValidationError
 
 from harvesters import Fetcher, get_harvester
+from harvesters.base import snippet
 from registry.errors import RegistryError
 from registry.models import HarvestError, HarvestRun, IPOffer, Source, Work, record_id
 from registry.normalise import NormaliseError, to_record
@@ -34,6 +37,15 @@ def _error_message(exc: Exception) -> str:
         ]
         return "; ".join(parts)
     return str(exc)
+
+
+def _payload_snippet(payload: dict[str, Any] | None) -> str | None:
+    if not payload:
+        return None
+    text = payload.get("xml")
+    if not isinstance(text, str):
+        text = json.dumps(payload, ensure_ascii=False, default=str)
+    return snippet(text)
 
 
 def run_harvest(
@@ -64,7 +76,12 @@ def run_harvest(
         for page in harvester.pages(since=since, resume=resume):
             records: list[Work | IPOffer] = []
             deleted: list[str] = []
-            errors = [HarvestError(identifier=e.identifier, message=e.message) for e in page.errors]
+            errors = [
+                HarvestError(
+                    identifier=e.identifier, message=e.message, stage=e.stage, snippet=e.snippet
+                )
+                for e in page.errors
+            ]
             newest: datetime | None = None
             for raw in page.records:
                 if raw.datestamp is not None and (newest is None or raw.datestamp > newest):
@@ -76,7 +93,12 @@ def run_harvest(
                     records.append(to_record(source, raw, base_uri))
                 except (NormaliseError, ValidationError, ValueError, TypeError, KeyError) as exc:
                     errors.append(
-                        HarvestError(identifier=raw.identifier, message=_error_message(exc))
+                        HarvestError(
+                            identifier=raw.identifier,
+                            message=_error_message(exc),
+                            stage="map",
+                            snippet=_payload_snippet(raw.payload),
+                        )
                     )
             counts = store.save_page(run, records, deleted, errors, page.checkpoint, newest)
             if on_page is not None:
@@ -89,6 +111,6 @@ def run_harvest(
         raise
     return store.finish_run(
         run,
-        status="completed",
-        tombstone_unseen=run.full and harvester.supports_full_listing,
+        status="partial" if run.failed else "succeeded",
+        tombstone_unseen=harvester.listed_all,
     )

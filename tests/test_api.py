@@ -221,7 +221,7 @@ def test_health_sources_harvests_and_docs(client: TestClient, registry: Registry
     assert names == {"demo-kennisbank", "demo-offers"}
     runs = client.get("/api/harvests").json()
     assert {r["source"] for r in runs} == names
-    assert client.get(f"/api/harvests/{runs[0]['id']}").json()["status"] == "completed"
+    assert client.get(f"/api/harvests/{runs[0]['id']}").json()["status"] == "succeeded"
     assert client.get("/api/sources/none").status_code == 404
     assert client.get("/docs").status_code == 200
     spec = client.get("/openapi.json").json()

@@ -84,7 +84,7 @@ def test_records_get(demo_dir: Path) -> None:
 def test_sources_list_and_add(demo_dir: Path, tmp_path: Path) -> None:
     listed = as_json(run(demo_dir, "sources", "list", "--json"))
     assert {s["name"] for s in listed} == {"demo-kennisbank", "demo-offers"}
-    assert all(s["last_run"]["status"] == "completed" for s in listed)
+    assert all(s["last_run"]["status"] == "succeeded" for s in listed)
     fresh = tmp_path / "fresh"
     added = as_json(
         run(

@@ -63,7 +63,7 @@ def _harvest(store: SQLiteStore, transport: httpx.BaseTransport, *, full: bool =
 
 def test_a_harvest_walks_every_page(store: SQLiteStore) -> None:
     run = _harvest(store, oai_server())
-    assert run.status == "completed"
+    assert run.status == "succeeded"
     assert run.total == 35  # the deleted record was never stored: nothing to tombstone
     assert run.failed == 0
     assert store.count() == 35
@@ -89,7 +89,7 @@ def test_a_crash_mid_harvest_resumes_without_duplicates(store: SQLiteStore) -> N
     resumed_requests: list[str] = []
     run = _harvest(store, oai_server(lambda r: resumed_requests.append(str(r.url))))
     assert run.id == interrupted.id  # the same run, finished
-    assert run.status == "completed"
+    assert run.status == "succeeded"
     assert len(resumed_requests) == 1  # only the page that was not written
     assert "resumptionToken" in resumed_requests[0]
     assert store.count() == 35
@@ -105,11 +105,14 @@ def test_a_broken_record_never_stops_the_harvest(store: SQLiteStore) -> None:
         return body
 
     run = _harvest(store, oai_server(rewrite=drop_first_title))
-    assert run.status == "completed"
+    assert run.status == "partial"
     assert run.failed >= 1
     assert store.count() == 35 - run.failed
     errors = store.get_run(run.id).errors
     assert errors and "title" in errors[0].message
+    assert errors[0].stage == "map"
+    assert errors[0].identifier is not None
+    assert errors[0].snippet and "creator" in errors[0].snippet
 
 
 def test_a_reharvest_changes_nothing(store: SQLiteStore) -> None:
@@ -143,6 +146,6 @@ def test_full_harvest_tombstones_records_that_vanished(store: SQLiteStore) -> No
         return body
 
     run = _harvest(store, oai_server(rewrite=last_page_gone), full=True)
-    assert run.status == "completed"
+    assert run.status == "succeeded"
     assert run.deleted >= 23
     assert store.count() == 12

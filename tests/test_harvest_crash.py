@@ -118,7 +118,7 @@ def test_sigkill_mid_harvest_then_resume(tmp_path: Path, repository: _Repository
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert summary["run"] == run.id
-    assert summary["status"] == "completed"
+    assert summary["status"] == "succeeded"
     assert summary["added"] == 35
     store = SQLiteStore(data_dir / "registry.sqlite3")
     try:

@@ -64,8 +64,6 @@ def test_one_request_lists_everything_whatever_the_arguments() -> None:
     pages = harvest([OFFER], seen, since=datetime(2030, 1, 1, tzinfo=UTC), resume={"anything": 1})
     assert [r.identifier for p in pages for r in p.records] == ["x1"]
     assert len(seen) == 1
-    source = Source(name="o", kind="offers", url=URL)
-    assert OffersHarvester(source, Fetcher()).supports_full_listing is True
     assert get_harvester("offers") is OffersHarvester
 
 

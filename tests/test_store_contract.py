@@ -128,8 +128,8 @@ def test_a_page_is_written_with_its_checkpoint_and_errors(store: Store) -> None:
     assert (saved.added, saved.failed) == (2, 1)
     assert saved.errors[0].identifier == "x"
     assert store.get_source("src").last_datestamp == stamp
-    finished = store.finish_run(run, status="completed")
-    assert finished.status == "completed"
+    finished = store.finish_run(run, status="succeeded")
+    assert finished.status == "succeeded"
     assert store.resumable_run("src") is None
     assert store.get_source("src").last_harvest is not None
 
@@ -152,7 +152,7 @@ def test_full_run_tombstones_what_it_did_not_see(store: Store) -> None:
     store.upsert([make_work("a"), make_work("b"), make_work("c", source="other")])
     run = store.start_run("src", full=True)
     store.save_page(run, [make_work("a")], [], [], None, None)
-    finished = store.finish_run(run, status="completed", tombstone_unseen=True)
+    finished = store.finish_run(run, status="succeeded", tombstone_unseen=True)
     assert finished.deleted == 1
     b = store.get(make_work("b").id)
     assert b is not None and b.deleted

@@ -69,6 +69,14 @@ MIGRATIONS: list[str] = [
         seq INTEGER NOT NULL
     );
     """,
+    # 2: an error says where it happened and shows the start of the record; a finished run
+    # is "succeeded" or, when some records failed, "partial".
+    """
+    ALTER TABLE harvest_errors ADD COLUMN stage TEXT;
+    ALTER TABLE harvest_errors ADD COLUMN snippet TEXT;
+    UPDATE harvest_runs SET status = CASE WHEN failed > 0 THEN 'partial' ELSE 'succeeded' END
+        WHERE status = 'completed';
+    """,
 ]
 
 _MAX_ERRORS_PER_RUN = 1000
@@ -266,9 +274,10 @@ class SQLiteStore:
         if row is None:
             raise NotFound(f"no harvest run {run_id}", kind="run", key=str(run_id))
         errors = [
-            HarvestError(identifier=i, message=m)
-            for i, m in conn.execute(
-                "SELECT identifier, message FROM harvest_errors WHERE run = ? ORDER BY rowid",
+            HarvestError(identifier=i, message=m, stage=stage, snippet=snippet)
+            for i, m, stage, snippet in conn.execute(
+                "SELECT identifier, message, stage, snippet FROM harvest_errors"
+                " WHERE run = ? ORDER BY rowid",
                 (run_id,),
             )
         ]
@@ -305,8 +314,18 @@ class SQLiteStore:
             ).fetchone()[0]
             room = max(0, _MAX_ERRORS_PER_RUN - stored_errors)
             conn.executemany(
-                "INSERT INTO harvest_errors (run, identifier, message) VALUES (?, ?, ?)",
-                [(run.id, e.identifier, e.message[:2000]) for e in errors[:room]],
+                "INSERT INTO harvest_errors (run, identifier, message, stage, snippet)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        run.id,
+                        e.identifier,
+                        e.message[:2000],
+                        e.stage,
+                        (e.snippet or None) and e.snippet[:2000],
+                    )
+                    for e in errors[:room]
+                ],
             )
             run.added += counts.added
             run.updated += counts.updated
@@ -365,7 +384,7 @@ class SQLiteStore:
                 "UPDATE harvest_runs SET status = ?, finished = ?, message = ?, deleted = ? WHERE id = ?",
                 (status, _ts(finished), message, run.deleted, run.id),
             )
-            if status == "completed":
+            if status in ("succeeded", "partial"):
                 row = conn.execute(
                     "SELECT data FROM sources WHERE name = ?", (run.source,)
                 ).fetchone()
