@@ -15,6 +15,7 @@ import ipaddress
 import random
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC
@@ -27,7 +28,7 @@ import httpx
 
 from registry.errors import FetchError, UnsafeURL
 
-__all__ = ["FetchResponse", "Fetcher", "FileTransport", "check_url"]
+__all__ = ["FetchResponse", "Fetcher", "FileTransport", "HostPacer", "check_url"]
 
 _MAX_REDIRECTS = 5
 _MAX_RETRY_AFTER = 300.0
@@ -198,6 +199,42 @@ def _plain_file_name(name: str) -> bool:
     return bool(name) and not (name.startswith(".") or any(c in name for c in ("/", "\\", "\x00")))
 
 
+class HostPacer:
+    """A per-host request rate shared by every fetcher (and thread) that holds it.
+
+    Each request to a host takes the next free slot, ``1 / rate`` seconds after the one
+    before; so harvests of several sources on one host together stay within the rate,
+    while hosts do not wait for each other.
+    """
+
+    def __init__(
+        self,
+        rate_per_host: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate_per_host <= 0:
+            raise ValueError("rate_per_host must be positive")
+        self.interval = 1.0 / rate_per_host
+        self._clock = clock
+        self._sleep = sleep
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, url: str) -> float:
+        """Wait for the host's next slot; returns the seconds waited."""
+        host = (urlsplit(url).hostname or "").lower()
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next.get(host, now))
+            self._next[host] = slot + self.interval
+        delay = slot - now
+        if delay > 0:
+            self._sleep(delay)
+        return delay
+
+
 class Fetcher:
     """GET with timeouts, retries (exponential backoff with jitter, ``Retry-After``),
     a per-host pace, and an address check before every request and redirect."""
@@ -213,6 +250,7 @@ class Fetcher:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rate_per_host: float | None = None,
+        pacer: HostPacer | None = None,
         backoff: float = 1.0,
         max_bytes: int = 1024 * 1024 * 1024,
     ) -> None:
@@ -222,8 +260,9 @@ class Fetcher:
         self.allow_file_urls = allow_file_urls
         self.sleep = sleep
         self.backoff = backoff
-        self.min_interval = 1.0 / rate_per_host if rate_per_host else 0.0
-        self._last_request: dict[str, float] = {}
+        if pacer is None and rate_per_host:
+            pacer = HostPacer(rate_per_host, sleep=sleep)
+        self.pacer = pacer
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": user_agent},
@@ -242,14 +281,8 @@ class Fetcher:
         self.close()
 
     def _pace(self, url: str) -> None:
-        if not self.min_interval:
-            return
-        host = urlsplit(url).netloc
-        last = self._last_request.get(host)
-        now = time.monotonic()
-        if last is not None and now - last < self.min_interval:
-            self.sleep(self.min_interval - (now - last))
-        self._last_request[host] = time.monotonic()
+        if self.pacer is not None:
+            self.pacer.wait(url)
 
     def _once(
         self, url: str, params: dict[str, str] | None, headers: dict[str, str] | None

@@ -27,7 +27,7 @@ class OffersHarvester(Harvester):
     def pages(
         self, *, since: datetime | None = None, resume: dict[str, Any] | None = None
     ) -> Iterator[Page]:
-        response = self.fetch(self.source.url, conditional=since is not None)
+        response = self.fetch(self.source.url, conditional=True)
         if response is None:  # not modified since the last run: nothing to do
             yield Page()
             return

@@ -107,6 +107,36 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 
 
 @main.command()
+@click.option("--once", is_flag=True, help="Harvest what is due now, then exit.")
+@click.pass_context
+def worker(ctx: click.Context, once: bool) -> None:
+    """Run scheduled harvests without serving (a separate harvest process).
+
+    Harvests write the store; a running `serve` indexes their changes. Without one,
+    the worker indexes them itself after each harvest.
+    """
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    with _registry(ctx) as registry:
+        scheduler = registry.scheduler(on_harvest=lambda run: registry.refresh_index())
+        try:
+            if once:
+                started = scheduler.run_once(wait=True)
+                click.echo(f"harvested {len(started)} due source(s)", err=True)
+                return
+            click.echo(
+                f"checking for due harvests every {scheduler.interval:g} s; Ctrl-C stops",
+                err=True,
+            )
+            scheduler.run_forever()
+        except KeyboardInterrupt:
+            click.echo("stopping; interrupted harvests resume next time", err=True)
+        finally:
+            scheduler.stop()
+
+
+@main.command()
 @click.option("--host", default=_DEFAULT_HOST, show_default=True)
 @click.option("--port", default=_DEFAULT_PORT, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Load the demo content, then exit.")
@@ -157,21 +187,53 @@ def sources() -> None:
     """Register and list the feeds the registry harvests."""
 
 
+def _options(values: tuple[str, ...]) -> dict[str, str]:
+    options = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            _fail(f"--option takes KEY=VALUE, not {item!r}", 2)
+        options[key.strip()] = value.strip()
+    return options
+
+
+def _schedule(value: str) -> float | None:
+    """Hours between harvests: a number of hours, with a unit (30m, 6h, 1d), or 'never'."""
+    text = value.strip().lower()
+    if text in ("never", "off", "manual"):
+        return None
+    units = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
+    factor = units.get(text[-1:])
+    number = text[:-1] if factor is not None else text
+    try:
+        hours = float(number) * (factor or 1.0)
+    except ValueError:
+        _fail(f"--schedule takes hours (24), a duration (30m, 6h, 1d) or 'never', not {value!r}", 2)
+    if hours <= 0:
+        _fail("--schedule must be more than zero", 2)
+    return hours
+
+
 @sources.command("add")
 @click.argument("name")
-@click.option(
-    "--kind", required=True, type=click.Choice(["oai-pmh", "dcat", "rss", "ckan", "offers"])
-)
+@click.option("--kind", required=True, help="oai-pmh, dcat, rss, ckan, offers or a plugin's kind.")
 @click.option("--url", required=True, help="The feed's URL (file: URLs are allowed here).")
 @click.option("--metadata-prefix", default=None, help="OAI-PMH metadata format (default oai_dc).")
 @click.option("--set", "set_spec", default=None, help="OAI-PMH set to harvest.")
+@click.option(
+    "--option",
+    "option_values",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A harvester setting, e.g. --option fq=organization:tu-delft (CKAN); repeatable.",
+)
 @click.option("--title", default=None)
 @click.option(
-    "--schedule-hours",
-    type=float,
-    default=24.0,
+    "--schedule",
+    "schedule",
+    default="24h",
     show_default=True,
-    help="How often `serve` harvests it.",
+    help="How often `serve` and `worker` harvest it: hours, 30m/6h/1d, or 'never'.",
 )
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -182,8 +244,9 @@ def sources_add(
     url: str,
     metadata_prefix: str | None,
     set_spec: str | None,
+    option_values: tuple[str, ...],
     title: str | None,
-    schedule_hours: float,
+    schedule: str,
     as_json: bool,
 ) -> None:
     """Register a feed."""
@@ -197,16 +260,30 @@ def sources_add(
                 url,
                 metadata_prefix=metadata_prefix,
                 set_spec=set_spec,
+                options=_options(option_values),
                 title=title,
-                schedule_hours=schedule_hours,
+                schedule_hours=_schedule(schedule),
                 trusted=True,
             )
         except ValidationError as exc:
             _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
     if as_json:
-        _emit(source.model_dump(mode="json"))
+        _emit(source.model_dump(mode="json", exclude={"http_cache"}))
     else:
         click.echo(f"added source {source.name} ({source.kind}) {source.url}")
+
+
+@sources.command("remove")
+@click.argument("name")
+@click.option("--keep-records", is_flag=True, help="Keep its records (default: tombstone them).")
+@click.pass_context
+def sources_remove(ctx: click.Context, name: str, keep_records: bool) -> None:
+    """Unregister a feed; its records become tombstones unless --keep-records."""
+    with _registry(ctx) as registry:
+        withdrawn = registry.remove_source(name, keep_records=keep_records)
+    click.echo(
+        f"removed source {name}" + ("" if keep_records else f"; {withdrawn} records withdrawn")
+    )
 
 
 @sources.command("list")
@@ -218,7 +295,7 @@ def sources_list(ctx: click.Context, as_json: bool) -> None:
         items = []
         for source in registry.store.list_sources():
             runs = registry.store.list_runs(source.name, 1)
-            item = source.model_dump(mode="json")
+            item = source.model_dump(mode="json", exclude={"http_cache"})
             item["last_run"] = runs[0].summary() if runs else None
             items.append(item)
     if as_json:

@@ -10,18 +10,21 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from harvesters import Fetcher, harvester_kinds
-from harvesters.fetch import check_url
+from harvesters.fetch import HostPacer, check_url
 from registry.errors import InvalidRequest, NotFound, Withdrawn
 from registry.harvest import PageCallback, run_harvest
 from registry.licences import licence_by_uri, normalise
+from registry.locks import source_lock
 from registry.models import CHALLENGES, HarvestRun, IPOffer, Source, Work
 from registry.projections import SearchIndexer
+from registry.scheduler import Scheduler
 from registry.search import FACETS, SearchQuery, SearchResult
 from registry.search.documents import language_code
 from registry.search.tantivy_backend import TantivyBackend
@@ -71,6 +74,8 @@ class Registry:
         self.store: Store = open_store(settings.database_url or settings.store_path)
         self.search_backend = TantivyBackend(settings.index_path)
         self.indexer = SearchIndexer(self.store, self.search_backend, settings.index_path)
+        rate = settings.harvest_rate_per_host
+        self.pacer = HostPacer(rate) if rate else None
 
     def close(self) -> None:
         self.search_backend.close()
@@ -85,6 +90,7 @@ class Registry:
     # sources and harvesting --------------------------------------------------------
 
     def fetcher(self) -> Fetcher:
+        """A fetcher on this registry's settings; all share one per-host pace."""
         s = self.settings
         return Fetcher(
             timeout=s.http_timeout,
@@ -92,6 +98,8 @@ class Registry:
             user_agent=s.user_agent,
             allow_private_networks=s.allow_private_networks,
             allow_file_urls=True,
+            pacer=self.pacer,
+            max_bytes=s.max_response_mb * 1024 * 1024,
         )
 
     def check_source_url(self, url: str, *, trusted: bool) -> None:
@@ -116,10 +124,14 @@ class Registry:
         *,
         metadata_prefix: str | None = None,
         set_spec: str | None = None,
+        options: dict[str, str] | None = None,
         title: str | None = None,
         schedule_hours: float | None = 24.0,
         trusted: bool = False,
     ) -> Source:
+        """Register a feed (:class:`InvalidRequest` for an unknown kind or a bad field,
+        :class:`UnsafeURL` for a URL that may not be fetched, :class:`Conflict` for a
+        name in use). ``trusted`` callers (the command line) may use ``file:`` URLs."""
         if kind not in harvester_kinds():
             raise InvalidRequest(
                 f"unknown source kind {kind!r}; known: {', '.join(harvester_kinds())}",
@@ -133,6 +145,7 @@ class Registry:
                 "url": url,
                 "metadata_prefix": metadata_prefix,
                 "set_spec": set_spec,
+                "options": options or {},
                 "title": title,
                 "schedule_hours": schedule_hours,
             }
@@ -140,17 +153,56 @@ class Registry:
         return self.store.add_source(source)
 
     def harvest(
-        self, name: str, *, full: bool = False, on_page: PageCallback | None = None
+        self,
+        name: str,
+        *,
+        full: bool = False,
+        on_page: PageCallback | None = None,
+        stop: threading.Event | None = None,
+        index: bool = True,
     ) -> HarvestRun:
-        """Harvest one source, then bring the search index up to date (when this process
-        may write it; otherwise the process that holds the index does)."""
-        source = self.store.get_source(name)
-        with self.fetcher() as fetcher:
-            run = run_harvest(
-                self.store, source, fetcher, base_uri=self.settings.base, full=full, on_page=on_page
-            )
-        self.refresh_index()
+        """Harvest one source, then (with ``index``) bring the search index up to date
+        when this process may write it; otherwise the process that holds the index does.
+
+        One harvest of a source at a time: :class:`~registry.locks.HarvestRunning` when
+        another process or thread is harvesting it.
+        """
+        self.store.get_source(name)  # NotFound before taking a lock for nothing
+        with source_lock(self.settings.data_dir, name):
+            source = self.store.get_source(name)
+            with self.fetcher() as fetcher:
+                run = run_harvest(
+                    self.store,
+                    source,
+                    fetcher,
+                    base_uri=self.settings.base,
+                    full=full,
+                    on_page=on_page,
+                    stop=stop,
+                )
+        if index:
+            self.refresh_index()
         return run
+
+    def remove_source(self, name: str, *, keep_records: bool = False) -> int:
+        """Unregister a source (not while it is being harvested); unless ``keep_records``,
+        its records become tombstones. Returns how many records were withdrawn."""
+        with source_lock(self.settings.data_dir, name):
+            withdrawn = self.store.remove_source(name, withdraw_records=not keep_records)
+        self.refresh_index()
+        return withdrawn
+
+    def scheduler(self, *, on_harvest: Callable[[HarvestRun], None] | None = None) -> Scheduler:
+        """A scheduler of this registry's due harvests (not started); harvests write the
+        store only, and the process holding the index follows the change feed."""
+        return Scheduler(
+            self.store.list_sources,
+            lambda name, limit: self.store.list_runs(name, limit),
+            lambda name, stop: self.harvest(name, stop=stop, index=False),
+            workers=self.settings.harvest_workers,
+            interval=self.settings.harvest_check_seconds,
+            on_harvest=on_harvest,
+        )
 
     def refresh_index(self) -> int:
         """Index what the change feed has that the index lacks; 0 when another process

@@ -6,7 +6,9 @@
     ├── ConfigurationError        settings that cannot work
     ├── NotFound                  an unknown record, source or run
     │   └── Withdrawn             a record its source withdrew (a tombstone)
-    ├── Conflict                  a source name already taken, ...
+    ├── Unauthorized              no credentials, or unknown ones
+    ├── Forbidden                 credentials that do not allow the request
+    ├── Conflict                  a source name already taken, a harvest already running
     ├── InvalidRequest            bad input from a user (a filter, a page size, a cursor)
     ├── UnsafeURL                 a feed URL that points at a private address or a refused scheme
     ├── FetchError                a feed could not be fetched (after retries)
@@ -42,6 +44,14 @@ class Withdrawn(NotFound):
     def __init__(self, message: str, *, key: str, withdrawn: str) -> None:
         super().__init__(message, kind="record", key=key)
         self.withdrawn = withdrawn
+
+
+class Unauthorized(RegistryError):
+    """The request carries no credentials, or ones the registry does not know (HTTP 401)."""
+
+
+class Forbidden(RegistryError):
+    """The credentials do not allow this (HTTP 403)."""
 
 
 class Conflict(RegistryError):

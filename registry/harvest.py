@@ -8,6 +8,7 @@ last page that was written.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,12 +57,15 @@ def run_harvest(
     base_uri: str,
     full: bool = False,
     on_page: PageCallback | None = None,
+    stop: threading.Event | None = None,
 ) -> HarvestRun:
     """Harvest ``source`` into ``store`` and return the finished run.
 
     Resumes the source's last run when it did not finish; otherwise starts a new
-    one, incremental from the last datestamp seen unless ``full``.
+    one, incremental from the last datestamp seen unless ``full``. When ``stop`` is set
+    the run ends after the page being written, as "interrupted" (it resumes next time).
     """
+    harvester_class = get_harvester(source.kind)  # an unknown kind fails before any run starts
     run = store.resumable_run(source.name)
     resume = None
     if run is not None and (run.full or not full):
@@ -71,9 +75,12 @@ def run_harvest(
     since: datetime | None = None
     if not run.full and source.last_datestamp is not None:
         since = source.last_datestamp - OVERLAP
-    harvester = get_harvester(source.kind)(source, fetcher)
+    # --full asks every document afresh: no validators, so no 304 can hide a change.
+    validators = None if run.full else source.http_cache
+    harvester = harvester_class(source, fetcher, validators=validators)
+    pages = harvester.pages(since=since, resume=resume)
     try:
-        for page in harvester.pages(since=since, resume=resume):
+        for page in pages:
             records: list[Work | IPOffer] = []
             deleted: list[str] = []
             errors = [
@@ -103,14 +110,29 @@ def run_harvest(
             counts = store.save_page(run, records, deleted, errors, page.checkpoint, newest)
             if on_page is not None:
                 on_page(run, counts)
+            if stop is not None and stop.is_set() and page.checkpoint is not None:
+                return store.finish_run(
+                    run, status="interrupted", message="stopped; harvest again to resume"
+                )
     except KeyboardInterrupt:
         store.finish_run(run, status="interrupted", message="interrupted; harvest again to resume")
         raise
     except RegistryError as exc:
         store.finish_run(run, status="failed", message=exc.message)
         raise
-    return store.finish_run(
+    except Exception as exc:  # a bug in a harvester must not leave the run "running"
+        store.finish_run(run, status="failed", message=f"unexpected error: {_error_message(exc)}")
+        raise
+    finally:
+        close = getattr(pages, "close", None)
+        if close is not None:  # a generator: stop its prefetching and free its resources
+            close()
+    finished = store.finish_run(
         run,
         status="partial" if run.failed else "succeeded",
         tombstone_unseen=harvester.listed_all,
     )
+    if harvester.validators != source.http_cache:
+        current = store.get_source(source.name)
+        store.update_source(current.model_copy(update={"http_cache": harvester.validators}))
+    return finished

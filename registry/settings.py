@@ -38,6 +38,24 @@ class Settings(BaseSettings):
     harvest_scheduler: bool = Field(
         default=True, description="Run due harvests in the background of `serve`"
     )
+    harvest_workers: int = Field(
+        default=2, ge=1, le=32, description="How many sources are harvested at once"
+    )
+    harvest_check_seconds: float = Field(
+        default=60.0, gt=0, description="How often the scheduler looks for due harvests"
+    )
+    harvest_rate_per_host: float = Field(
+        default=4.0,
+        ge=0,
+        description="Most requests per second to one host, over all harvests (0: no limit)",
+    )
+    max_response_mb: int = Field(
+        default=1024, ge=1, description="The largest feed document the registry reads, in MB"
+    )
+    admin_token: str | None = Field(
+        default=None,
+        description="Bearer token that may register sources over the API (unset: it cannot)",
+    )
     http_timeout: float = Field(
         default=30.0, gt=0, description="Connect and read timeout for feeds, seconds"
     )

@@ -17,10 +17,12 @@ from registry.api import licences, routes, web
 from registry.core import Registry
 from registry.errors import (
     Conflict,
+    Forbidden,
     IndexBusy,
     InvalidRequest,
     NotFound,
     RegistryError,
+    Unauthorized,
     UnsafeURL,
     Withdrawn,
 )
@@ -35,6 +37,8 @@ _STATUS: dict[type[RegistryError], int] = {
     InvalidRequest: 400,
     UnsafeURL: 400,
     NotFound: 404,
+    Unauthorized: 401,
+    Forbidden: 403,
     Conflict: 409,
     IndexBusy: 503,
 }
@@ -102,9 +106,15 @@ def create_app(
     *,
     registry: Registry | None = None,
     follow_changes: bool = True,
+    schedule_harvests: bool | None = None,
 ) -> FastAPI:
     """The application. Pass a ``registry`` to share one (tests, ``registry demo``);
-    otherwise one is opened from ``settings`` when the app starts."""
+    otherwise one is opened from ``settings`` when the app starts.
+
+    ``follow_changes``: index the store's changes in the background (holding the index
+    writer). ``schedule_harvests`` (default: the ``harvest_scheduler`` setting, when
+    following changes): run due harvests in the background.
+    """
     settings = settings or (registry.settings if registry else get_settings())
     owns_registry = registry is None
 
@@ -117,9 +127,20 @@ def create_app(
             follower = IndexFollower(reg, settings.index_poll_seconds)
             follower.start()
         app.state.follower = follower
+        scheduler = None
+        schedule = schedule_harvests
+        if schedule is None:
+            schedule = follow_changes and settings.harvest_scheduler
+        if schedule:
+            poke = follower.poke if follower is not None else None
+            scheduler = reg.scheduler(on_harvest=(lambda run: poke()) if poke else None)
+            scheduler.start()
+        app.state.scheduler = scheduler
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.stop()
             if follower is not None:
                 follower.stop()
             if owns_registry:
@@ -146,9 +167,13 @@ def create_app(
             extra["parameter"] = exc.parameter
         if isinstance(exc, Withdrawn):
             extra.update(id=exc.key, withdrawn=exc.withdrawn)
+        headers = {"WWW-Authenticate": 'Bearer realm="registry"'} if status == 401 else None
         if status >= 500:
             log.error("request failed: %s", exc.message)
-        return problem(status, _title(status), exc.message, **extra)
+        response = problem(status, _title(status), exc.message, **extra)
+        if headers:
+            response.headers.update(headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

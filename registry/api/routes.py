@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from registry.api.negotiation import choose
 from registry.core import MULTI_VALUED, SINGLE_VALUED, Registry, search_arguments
-from registry.errors import InvalidRequest
+from registry.errors import Forbidden, InvalidRequest, Unauthorized
+from registry.models import Source
+from registry.scheduler import due_at
 
 router = APIRouter()
 
@@ -117,14 +121,81 @@ def get_record(request: Request, registry: RegistryDep, record_id: str) -> Respo
     return JSONResponse(registry.record_json(record), headers=headers)
 
 
+def _source_json(source: Source) -> dict[str, Any]:
+    return source.model_dump(mode="json", exclude={"http_cache"})
+
+
 @router.get("/api/sources", tags=["sources"], summary="The registered feeds")
 def list_sources(registry: RegistryDep) -> list[dict[str, Any]]:
-    return [s.model_dump(mode="json") for s in registry.store.list_sources()]
+    return [_source_json(s) for s in registry.store.list_sources()]
+
+
+class NewSource(BaseModel):
+    """A feed to register."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="A slug: lower-case letters, digits, '-', '_', '.'")
+    kind: str = Field(description="oai-pmh, dcat, rss, ckan, offers, or an installed plugin's")
+    url: str
+    metadata_prefix: str | None = None
+    set_spec: str | None = None
+    options: dict[str, str] = Field(default_factory=dict)
+    title: str | None = None
+    schedule_hours: float | None = Field(default=24.0, gt=0)
+
+
+def require_admin(request: Request, registry: RegistryDep) -> None:
+    """The bearer token of the registry's administrator (``REGISTRY_ADMIN_TOKEN``)."""
+    expected = registry.settings.admin_token
+    if not expected:
+        raise Forbidden(
+            "registering sources over the API is switched off on this registry"
+            " (its operator sets REGISTRY_ADMIN_TOKEN to allow it)"
+        )
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send the administrator's token as 'Authorization: Bearer TOKEN'")
+    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        raise Forbidden("this token may not register sources")
+
+
+@router.post(
+    "/api/sources",
+    tags=["sources"],
+    summary="Register a feed",
+    status_code=201,
+    dependencies=[Depends(require_admin)],
+    responses={401: {"description": "No token"}, 403: {"description": "Not allowed"}},
+)
+def add_source(registry: RegistryDep, body: NewSource) -> JSONResponse:
+    try:
+        source = registry.add_source(**body.model_dump(), trusted=False)
+    except ValidationError as exc:
+        errors = [
+            {"parameter": ".".join(map(str, e["loc"])), "detail": e["msg"]} for e in exc.errors()
+        ]
+        raise InvalidRequest(
+            "; ".join(f"{e['parameter']}: {e['detail']}" for e in errors),
+            parameter=errors[0]["parameter"] if errors else None,
+        ) from None
+    return JSONResponse(
+        _source_json(source),
+        status_code=201,
+        headers={"Location": f"/api/sources/{source.name}"},
+    )
 
 
 @router.get("/api/sources/{name}", tags=["sources"], summary="One registered feed")
 def get_source(registry: RegistryDep, name: str) -> dict[str, Any]:
-    return registry.store.get_source(name).model_dump(mode="json")
+    source = registry.store.get_source(name)
+    runs = registry.store.list_runs(name, 8)
+    when = due_at(source, runs)
+    return {
+        **_source_json(source),
+        "last_run": runs[0].summary() if runs else None,
+        "next_harvest": when.isoformat() if when is not None else None,
+    }
 
 
 @router.get("/api/harvests", tags=["sources"], summary="Harvest runs, newest first")

@@ -195,6 +195,23 @@ class SQLiteStore:
             if cur.rowcount == 0:
                 raise NotFound(f"no source named {source.name!r}", kind="source", key=source.name)
 
+    def remove_source(self, name: str, *, withdraw_records: bool = True) -> int:
+        """Unregister a source; with ``withdraw_records`` its records become tombstones.
+        Returns how many were withdrawn. Its harvest runs stay, as history."""
+        with self._write() as conn:
+            cur = conn.execute("DELETE FROM sources WHERE name = ?", (name,))
+            if cur.rowcount == 0:
+                raise NotFound(f"no source named {name!r}", kind="source", key=name)
+            if not withdraw_records:
+                return 0
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM records WHERE source = ? AND deleted = 0", (name,)
+                )
+            ]
+            return self._delete(conn, ids).deleted
+
     # harvest runs ----------------------------------------------------------------
 
     def start_run(self, source: str, *, full: bool) -> HarvestRun:
