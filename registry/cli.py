@@ -349,37 +349,59 @@ def _progress(
 def harvest(
     ctx: click.Context, name: str | None, harvest_all: bool, full: bool, as_json: bool
 ) -> None:
-    """Harvest a source (incrementally, resuming an interrupted run)."""
+    """Harvest a source (incrementally, resuming an interrupted run).
+
+    With --all, sources are harvested several at once (REGISTRY_HARVEST_WORKERS), within
+    the per-host request rate; one failing source does not stop the others.
+    """
     if bool(name) == harvest_all:
         _fail("name one source, or use --all", 2)
-    failed = False
     with _registry(ctx) as registry:
-        names = [s.name for s in registry.store.list_sources()] if harvest_all else [name or ""]
-        summaries = []
-        for source_name in names:
-            try:
-                with _progress(f"harvesting {source_name}", as_json) as on_page:
-                    run = registry.harvest(source_name, full=full, on_page=on_page)
-                summary = run.summary()
-            except RegistryError as exc:
-                if not harvest_all:
-                    raise
-                failed = True
-                summary = {"source": source_name, "status": "failed", "error": exc.message}
-            summaries.append(summary)
-            if not as_json:
-                if summary["status"] == "failed":
-                    click.echo(f"{source_name}: failed: {summary.get('error')}", err=True)
-                else:
-                    click.echo(
-                        f"{source_name}: {summary['added']} added, {summary['updated']} updated,"
-                        f" {summary['unchanged']} unchanged, {summary['deleted']} deleted,"
-                        f" {summary['failed']} failed ({summary['total']} in all)"
-                    )
+        if not harvest_all:
+            with _progress(f"harvesting {name}", as_json) as on_page:
+                run = registry.harvest(name or "", full=full, on_page=on_page)
+            summaries = [run.summary()]
+        else:
+            summaries = _harvest_all(registry, full=full)
+    for summary in summaries:
+        if as_json:
+            continue
+        if summary["status"] == "failed":
+            click.echo(f"{summary['source']}: failed: {summary.get('error')}", err=True)
+        else:
+            click.echo(
+                f"{summary['source']}: {summary['status']}: {summary['added']} added,"
+                f" {summary['updated']} updated, {summary['unchanged']} unchanged,"
+                f" {summary['deleted']} deleted, {summary['failed']} failed"
+                f" ({summary['total']} in all)",
+                err=True,
+            )
     if as_json:
-        _emit(summaries[0] if len(summaries) == 1 and not harvest_all else summaries)
-    if failed:
+        _emit(summaries if harvest_all else summaries[0])
+    if any(s["status"] == "failed" for s in summaries):
         sys.exit(1)
+
+
+def _harvest_all(registry: Any, *, full: bool) -> list[dict[str, Any]]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = [s.name for s in registry.store.list_sources()]
+
+    def one(source_name: str) -> dict[str, Any]:
+        try:
+            summary: dict[str, Any] = registry.harvest(
+                source_name, full=full, index=False
+            ).summary()
+        except RegistryError as exc:
+            run = registry.store.list_runs(source_name, 1)
+            summary = run[0].summary() if run and run[0].status == "failed" else {}
+            summary.update(source=source_name, status="failed", error=exc.message)
+        return summary
+
+    with ThreadPoolExecutor(max_workers=registry.settings.harvest_workers) as pool:
+        summaries = list(pool.map(one, names))
+    registry.refresh_index()
+    return summaries
 
 
 # search and records -----------------------------------------------------------------------

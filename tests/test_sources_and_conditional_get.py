@@ -290,3 +290,25 @@ def test_worker_once_harvests_what_is_due(tmp_path: Path) -> None:
     assert "harvested 0 due source(s)" in again.output
     with Registry(Settings(data_dir=data)) as reg:
         assert reg.search_backend.count() == reg.store.count() > 30
+
+
+def test_harvest_all_goes_on_past_a_failing_source(tmp_path: Path) -> None:
+    from registry.core import demo_sources
+
+    data = tmp_path / "data"
+    with Registry(Settings(data_dir=data)) as reg:
+        for spec in demo_sources():
+            reg.add_source(**spec, trusted=True)
+        reg.add_source("broken", "offers", (tmp_path / "missing.json").as_uri(), trusted=True)
+    result = _cli(data, "harvest", "--all", "--json")
+    assert result.exit_code == 1
+    summaries = {s["source"]: s for s in json.loads(result.stdout)}
+    assert summaries["broken"]["status"] == "failed"
+    assert "404" in summaries["broken"]["error"]
+    for name in ("demo-kennisbank", "demo-offers"):
+        summary = summaries[name]
+        assert summary["status"] == "succeeded"
+        assert {"source", "added", "updated", "deleted", "failed", "total"} <= summary.keys()
+        assert summary["added"] == summary["total"] > 0
+    with Registry(Settings(data_dir=data)) as reg:
+        assert reg.search_backend.count() == reg.store.count()
