@@ -134,8 +134,14 @@ def _address_is_private(address: str) -> bool:
     )
 
 
-def check_url(url: str, *, allow_private_networks: bool, allow_file_urls: bool) -> None:
-    """Refuse URLs the registry must not fetch (raises :class:`UnsafeURL`)."""
+def check_url(url: str, *, allow_private_networks: bool, allow_file_urls: bool) -> str | None:
+    """Refuse URLs the registry must not fetch (raises :class:`UnsafeURL`).
+
+    Returns the address the name resolved to and was checked for, so the caller connects
+    to that very address (a second lookup could answer otherwise: DNS rebinding); ``None``
+    when there is nothing to pin (a file, private networks allowed, a name that does not
+    resolve).
+    """
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -145,19 +151,21 @@ def check_url(url: str, *, allow_private_networks: bool, allow_file_urls: bool) 
     if scheme == "file":
         if not allow_file_urls:
             raise UnsafeURL(f"file: URLs are not allowed here: {url}", url=url)
-        return
+        return None
     if scheme not in ("http", "https"):
         raise UnsafeURL(f"only http and https URLs can be fetched, not {url!r}", url=url)
     host = parts.hostname
     if not host:
         raise UnsafeURL(f"the URL has no host: {url!r}", url=url)
     if allow_private_networks:
-        return
+        return None
     try:
-        infos = socket.getaddrinfo(host, port or (443 if scheme == "https" else 80))
+        infos = socket.getaddrinfo(
+            host, port or (443 if scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
     except (socket.gaierror, UnicodeError):
         # A name that does not resolve reaches nothing; fetching it fails on its own.
-        return
+        return None
     for info in infos:
         address = str(info[4][0])
         if _address_is_private(address):
@@ -166,6 +174,7 @@ def check_url(url: str, *, allow_private_networks: bool, allow_file_urls: bool) 
                 " (set REGISTRY_ALLOW_PRIVATE_NETWORKS=1 to allow it)",
                 url=url,
             )
+    return str(infos[0][4][0]).split("%")[0] if infos else None
 
 
 class FileTransport(httpx.BaseTransport):
@@ -287,7 +296,9 @@ class Fetcher:
     def _once(
         self, url: str, params: dict[str, str] | None, headers: dict[str, str] | None
     ) -> httpx.Response:
-        check_url(
+        """One request, without following redirects. ``response.request.url`` is ``url``
+        (with ``params``) even when the connection was pinned to the checked address."""
+        address = check_url(
             url,
             allow_private_networks=self.allow_private_networks,
             allow_file_urls=self.allow_file_urls,
@@ -297,7 +308,17 @@ class Fetcher:
             return self._files.handle_request(request)
         self._pace(url)
         request = self._client.build_request("GET", url, params=params, headers=headers)
-        return self._client.send(request, stream=True)
+        logical = request.url
+        if address is not None and address != logical.host:
+            # Connect to the address that was checked, not to a fresh lookup's answer;
+            # the name still goes in Host and in TLS (SNI and certificate check).
+            request.headers["Host"] = logical.netloc.decode("ascii")
+            request.url = logical.copy_with(host=address)
+            if logical.scheme == "https":
+                request.extensions["sni_hostname"] = logical.host
+        response = self._client.send(request, stream=True)
+        response.request.url = logical
+        return response
 
     def _read_body(self, response: httpx.Response, url: str) -> IO[bytes]:
         """The body of a streamed response, spooled to a temporary file past a few MB;

@@ -502,3 +502,37 @@ def test_file_urls_on_another_host_are_not_served(page_set: Path) -> None:
     with Fetcher(allow_file_urls=True) as client, pytest.raises(FetchError) as caught:
         client.get(url, params={"verb": "Identify"})
     assert caught.value.status == 404
+
+
+# --- DNS rebinding ---------------------------------------------------------------------
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A name that resolves to a public address when checked and to a private one when
+    connecting (DNS rebinding) still reaches only the checked address."""
+    import socket
+
+    answers = iter(["93.184.216.34", "127.0.0.1", "127.0.0.1"])
+
+    def resolve(host: str, port: int, *args: Any, **kwargs: Any) -> list[Any]:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr("harvesters.fetch.socket.getaddrinfo", resolve)
+    seen: list[tuple[str, str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(
+            (str(request.url), request.headers["host"], request.extensions.get("sni_hostname"))
+        )
+        return httpx.Response(200, content=b"ok")
+
+    client, _ = fetcher(handler)
+    response = client.get("https://feed.example:8443/oai", params={"verb": "Identify"})
+    assert response.url == "https://feed.example:8443/oai?verb=Identify"
+    # connected to the checked address (no second lookup), the name kept for Host and TLS
+    assert seen == [
+        ("https://93.184.216.34:8443/oai?verb=Identify", "feed.example:8443", "feed.example")
+    ]
+    assert next(answers) == "127.0.0.1"  # the rebinding answer was never asked for
