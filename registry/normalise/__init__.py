@@ -2,7 +2,7 @@
 
 One mapper per metadata format, looked up in :data:`MAPPERS` by the raw record's
 ``format`` (``oai_dc``, ``datacite``, ``edm``, ``mods``, ``didl``, ``dcat``, ``rss``,
-``ckan``, ``offer``...). Each family of formats has its module; mappers are pure (no I/O),
+``ckan``, ``qdc``, ``offer``...). Each family of formats has its module; mappers are pure (no I/O),
 resolve the licence against the vocabulary and compute the attribution.
 """
 

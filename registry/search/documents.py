@@ -31,7 +31,7 @@ _ISO_639: dict[str, str] = {
 
 def language_code(value: str) -> str:
     """A language as a lower-case two-letter code where one is known."""
-    low = value.strip().lower()
+    low = value.strip().lower().replace("_", "-")  # en_US is a locale, en-US a tag
     return _ISO_639.get(low, low.split("-")[0] if len(low) > 3 and "-" in low else low)
 
 
