@@ -427,16 +427,36 @@ class Fetcher:
                     self.sleep(self._retry_after(None, attempt))
                     attempt += 1
                     continue
-                response.close()
                 if status not in _RETRY_STATUS or attempt >= self.retries:
                     tried = f" after {attempt + 1} attempts" if attempt else ""
                     raise FetchError(
                         f"{response.request.url} answered HTTP {status}{tried}",
                         url=url,
                         status=status,
+                        body=_error_body(response),
                     )
+                response.close()
             self.sleep(self._retry_after(response, attempt))
             attempt += 1
+
+
+#: How much of an error answer's body is kept with the error.
+_ERROR_BODY_BYTES = 64 * 1024
+
+
+def _error_body(response: httpx.Response) -> bytes | None:
+    """The start of an error answer's body; ``None`` when it cannot be read."""
+    try:
+        body = b""
+        for chunk in response.iter_bytes(_CHUNK):
+            body += chunk
+            if len(body) >= _ERROR_BODY_BYTES:
+                break
+        return body[:_ERROR_BODY_BYTES]
+    except (httpx.HTTPError, httpx.StreamError):
+        return None
+    finally:
+        response.close()
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

@@ -71,8 +71,14 @@ class UnsafeURL(RegistryError):
 
 
 class FetchError(RegistryError):
-    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+    """``body``: the start of an HTTP error answer (some feeds explain themselves there:
+    Zenodo sends OAI-PMH errors with status 422, CKAN its validation messages)."""
+
+    def __init__(
+        self, message: str, *, url: str, status: int | None = None, body: bytes | None = None
+    ) -> None:
         super().__init__(message)
+        self.body = body
         self.url = url
         self.status = status
 

@@ -71,10 +71,12 @@ def run_harvest(
     if run is not None and (run.full or not full):
         resume = run.checkpoint
     else:
-        run = store.start_run(source.name, full=full)
-    since: datetime | None = None
-    if not run.full and source.last_datestamp is not None:
-        since = source.last_datestamp - OVERLAP
+        since: datetime | None = None
+        if not full and source.last_datestamp is not None:
+            since = source.last_datestamp - OVERLAP
+        run = store.start_run(source.name, full=full, since=since)
+    # A resumed run asks what it first asked: its own pages have moved last_datestamp on.
+    since = run.since
     # --full asks every document afresh: no validators, so no 304 can hide a change.
     validators = None if run.full else source.http_cache
     harvester = harvester_class(source, fetcher, validators=validators)
@@ -107,7 +109,11 @@ def run_harvest(
                             snippet=_payload_snippet(raw.payload),
                         )
                     )
-            counts = store.save_page(run, records, deleted, errors, page.checkpoint, newest)
+            # failed records are still at the source: seen, so never tombstoned for it
+            seen = [record_id(source.name, e.identifier) for e in errors if e.identifier]
+            counts = store.save_page(
+                run, records, deleted, errors, page.checkpoint, newest, seen_ids=seen
+            )
             if on_page is not None:
                 on_page(run, counts)
             if stop is not None and stop.is_set() and page.checkpoint is not None:

@@ -232,6 +232,9 @@ class HarvestRun(_Model):
     failed: int = 0
     checkpoint: dict[str, Any] | None = None
     message: str | None = None
+    since: datetime | None = Field(
+        default=None, description="Harvesting records changed from this moment (incremental)"
+    )
     errors: list[HarvestError] = Field(default_factory=list)
 
     @property

@@ -74,6 +74,8 @@ def test_a_crash_mid_harvest_resumes_without_duplicates(store: SQLiteStore) -> N
     calls: list[str] = []
 
     def crash_on_third_page(request: httpx.Request) -> None:
+        if request.url.params.get("verb") != "ListRecords":
+            return  # ListMetadataFormats, asked before a new listing
         calls.append(str(request.url))
         if len(calls) == 3:
             raise KeyboardInterrupt  # Ctrl-C while fetching the third page
@@ -94,6 +96,44 @@ def test_a_crash_mid_harvest_resumes_without_duplicates(store: SQLiteStore) -> N
     assert "resumptionToken" in resumed_requests[0]
     assert store.count() == 35
     assert run.added == 35
+    # it is still the first, complete listing: no `from`, and absent records may go
+    assert run.since is None
+    assert "from=" not in resumed_requests[0]
+
+
+def test_a_resumed_incremental_run_keeps_its_from(store: SQLiteStore) -> None:
+    _harvest(store, oai_server())
+    since = store.get_source("repo").last_datestamp
+    calls: list[str] = []
+
+    def crash_on_second_page(request: httpx.Request) -> None:
+        if request.url.params.get("verb") == "ListRecords":
+            calls.append(str(request.url))
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _harvest(store, oai_server(crash_on_second_page))
+    interrupted = store.list_runs("repo")[0]
+    assert interrupted.since is not None and since is not None
+    assert interrupted.since < since  # from the last datestamp, less the overlap
+    run = _harvest(store, oai_server())
+    assert (run.id, run.since, run.status) == (interrupted.id, interrupted.since, "succeeded")
+
+
+def test_a_record_that_fails_on_a_full_run_is_not_tombstoned(store: SQLiteStore) -> None:
+    _harvest(store, oai_server())
+
+    def drop_first_title(name: str, body: bytes) -> bytes:
+        if name == "ListRecords.xml":
+            start = body.index(b"<dc:title")
+            end = body.index(b"</dc:title>", start) + len(b"</dc:title>")
+            return body[:start] + body[end:]
+        return body
+
+    run = _harvest(store, oai_server(rewrite=drop_first_title), full=True)
+    assert (run.status, run.failed, run.deleted) == ("partial", 1, 0)
+    assert store.count() == 35  # its last good version stays: the source still has it
 
 
 def test_a_broken_record_never_stops_the_harvest(store: SQLiteStore) -> None:
@@ -128,10 +168,12 @@ def test_incremental_harvest_asks_from_the_last_datestamp(store: SQLiteStore) ->
     _harvest(store, oai_server())
     seen: list[httpx.Request] = []
     _harvest(store, oai_server(seen.append))
-    assert seen[0].url.params.get("from")
+    listing = [r for r in seen if r.url.params.get("verb") == "ListRecords"]
+    assert listing[0].url.params.get("from")
     full: list[httpx.Request] = []
     _harvest(store, oai_server(full.append), full=True)
-    assert full[0].url.params.get("from") is None
+    listing = [r for r in full if r.url.params.get("verb") == "ListRecords"]
+    assert listing[0].url.params.get("from") is None
 
 
 def test_full_harvest_tombstones_records_that_vanished(store: SQLiteStore) -> None:

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -67,6 +68,20 @@ def repository() -> Iterator[_Repository]:
     repo.close()
 
 
+def _wait_for_records(data_dir: Path, count: int, timeout: float = 60.0) -> bool:
+    """Whether the store holds ``count`` records within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        store = SQLiteStore(data_dir / "registry.sqlite3")
+        try:
+            if store.count() >= count:
+                return True
+        finally:
+            store.close()
+        time.sleep(0.05)
+    return False
+
+
 def _registry(data_dir: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "registry", "--data-dir", str(data_dir), *args]
 
@@ -90,6 +105,8 @@ def test_sigkill_mid_harvest_then_resume(tmp_path: Path, repository: _Repository
     )
     try:
         assert repository.stalled.wait(60), "the harvest never asked for the third page"
+        # the harvester asks for page 3 ahead, while page 2 is still being written
+        assert _wait_for_records(data_dir, 24), "page 2 was never written"
         victim.send_signal(signal.SIGKILL)
         victim.wait(30)
     finally:
@@ -103,7 +120,8 @@ def test_sigkill_mid_harvest_then_resume(tmp_path: Path, repository: _Repository
         assert store.count() == 24  # two pages, each written whole
         (run,) = store.list_runs("repo")
         assert run.status == "running"
-        assert run.checkpoint == {"resumptionToken": "page-3"}
+        assert run.checkpoint is not None
+        assert run.checkpoint["resumptionToken"] == "page-3"
     finally:
         store.close()
 

@@ -104,7 +104,9 @@ class Store(Protocol):
     def remove_source(self, name: str, *, withdraw_records: bool = True) -> int: ...
 
     # harvest runs
-    def start_run(self, source: str, *, full: bool) -> HarvestRun: ...
+    def start_run(
+        self, source: str, *, full: bool, since: datetime | None = None
+    ) -> HarvestRun: ...
     def resumable_run(self, source: str) -> HarvestRun | None: ...
     def save_page(
         self,
@@ -114,6 +116,7 @@ class Store(Protocol):
         errors: Sequence[HarvestError],
         checkpoint: dict[str, Any] | None,
         last_datestamp: datetime | None,
+        seen_ids: Sequence[str] = (),
     ) -> WriteCounts: ...
     def finish_run(
         self,

@@ -77,6 +77,10 @@ MIGRATIONS: list[str] = [
     UPDATE harvest_runs SET status = CASE WHEN failed > 0 THEN 'partial' ELSE 'succeeded' END
         WHERE status = 'completed';
     """,
+    # 3: a run keeps the moment it harvests from, so a resumed run asks what it first asked.
+    """
+    ALTER TABLE harvest_runs ADD COLUMN since TEXT;
+    """,
 ]
 
 _MAX_ERRORS_PER_RUN = 1000
@@ -214,16 +218,17 @@ class SQLiteStore:
 
     # harvest runs ----------------------------------------------------------------
 
-    def start_run(self, source: str, *, full: bool) -> HarvestRun:
+    def start_run(self, source: str, *, full: bool, since: datetime | None = None) -> HarvestRun:
         started = _now()
         with self._write() as conn:
             cur = conn.execute(
-                "INSERT INTO harvest_runs (source, full, status, started) VALUES (?, ?, 'running', ?)",
-                (source, int(full), _ts(started)),
+                "INSERT INTO harvest_runs (source, full, status, started, since)"
+                " VALUES (?, ?, 'running', ?, ?)",
+                (source, int(full), _ts(started), _ts(since)),
             )
             run_id = cur.lastrowid
         assert run_id is not None
-        return HarvestRun(id=run_id, source=source, full=full, started=started)
+        return HarvestRun(id=run_id, source=source, full=full, started=started, since=since)
 
     def resumable_run(self, source: str) -> HarvestRun | None:
         """The source's last run if it stopped before it finished (crash, kill, Ctrl-C)."""
@@ -260,6 +265,7 @@ class SQLiteStore:
             failed,
             checkpoint,
             message,
+            since,
         ) = row
         return HarvestRun(
             id=rid,
@@ -275,12 +281,13 @@ class SQLiteStore:
             failed=failed,
             checkpoint=json.loads(checkpoint) if checkpoint else None,
             message=message,
+            since=_dt(since),
             errors=errors,
         )
 
     _RUN_COLUMNS = (
         "id, source, full, status, started, finished, added, updated, unchanged, deleted, failed,"
-        " checkpoint, message"
+        " checkpoint, message, since"
     )
 
     def get_run(self, run_id: int) -> HarvestRun:
@@ -321,11 +328,20 @@ class SQLiteStore:
         errors: Sequence[HarvestError],
         checkpoint: dict[str, Any] | None,
         last_datestamp: datetime | None,
+        seen_ids: Sequence[str] = (),
     ) -> WriteCounts:
-        """Write one harvested page, its errors and the run's checkpoint in one transaction."""
+        """Write one harvested page, its errors and the run's checkpoint in one transaction.
+
+        ``seen_ids``: records the source still lists though they failed this time; they
+        count as seen, so a full run does not tombstone them."""
         with self._write() as conn:
             counts = self._upsert(conn, records, seen_run=run.id)
             counts += self._delete(conn, deleted_ids)
+            if seen_ids:
+                conn.executemany(
+                    "UPDATE records SET seen_run = ? WHERE id = ?",
+                    [(run.id, rid) for rid in seen_ids],
+                )
             stored_errors = conn.execute(
                 "SELECT COUNT(*) FROM harvest_errors WHERE run = ?", (run.id,)
             ).fetchone()[0]
