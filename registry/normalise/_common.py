@@ -50,13 +50,26 @@ _INSTRUCTION = re.compile(
 
 
 def values(metadata: dict[str, Any], element: str) -> list[str]:
-    """The non-empty values of ``element`` (items are strings or ``{"value": ...}``)."""
+    """The non-empty values of ``element`` (items are strings or ``{"value": ...}``), with
+    their white space collapsed."""
+    items = metadata.get(element)
+    if not items:
+        return []
     out = []
-    for item in metadata.get(element) or []:
+    for item in items:
         value = item.get("value") if isinstance(item, dict) else item
-        if isinstance(value, str) and value.strip():
-            out.append(" ".join(value.split()))
+        if isinstance(value, str) and value:
+            if not _is_collapsed(value):
+                value = " ".join(value.split())
+            if value:
+                out.append(value)
     return out
+
+
+def _is_collapsed(text: str) -> bool:
+    """Whether ``text`` has no white space to collapse (checked in C, without splitting);
+    ``isprintable`` is False for every white-space character but the plain space."""
+    return text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "
 
 
 def first(items: list[str]) -> str | None:
@@ -98,8 +111,16 @@ def split_rights(statements: Iterable[str]) -> tuple[list[str], str | None]:
 
 
 def _clean(items: Iterable[str | None]) -> list[str]:
-    out = (" ".join(v.split()) for v in items if v)
-    return list(dict.fromkeys(v for v in out if v))
+    """Non-empty values, white space collapsed, each once, in order."""
+    out: dict[str, None] = {}
+    for value in items:
+        if value:
+            if not _is_collapsed(value):
+                value = " ".join(value.split())
+                if not value:
+                    continue
+            out[value] = None
+    return list(out)
 
 
 def build_work(
