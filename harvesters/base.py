@@ -132,6 +132,11 @@ class Harvester:
                 self.validators.pop(key, None)
         return response
 
+    def describe(self, *, limit: int = 100) -> dict[str, Any]:
+        """What the feed says about itself, asked live (OAI-PMH: Identify, its metadata
+        formats and up to ``limit`` sets); harvesters of feeds that say nothing return {}."""
+        return {}
+
     def pages(
         self, *, since: datetime | None = None, resume: dict[str, Any] | None = None
     ) -> Iterator[Page]:

@@ -545,6 +545,17 @@ class OAIPMHHarvester(Harvester):
             "compression": texts("compression"),
         }
 
+    def describe(self, *, limit: int = 100) -> dict[str, Any]:
+        """Identify, the metadata formats, and the first ``limit`` sets (``sets_truncated``
+        says whether there are more)."""
+        sets = list(itertools.islice(self.sets(), limit + 1))
+        return {
+            "identify": self.identify(),
+            "metadata_formats": self.metadata_formats(),
+            "sets": sets[:limit],
+            "sets_truncated": len(sets) > limit,
+        }
+
     def metadata_formats(self, identifier: str | None = None) -> list[dict[str, str | None]]:
         """The metadata formats the repository (or one of its records) offers:
         ``metadataPrefix``, ``schema``, ``metadataNamespace``."""

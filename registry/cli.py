@@ -273,6 +273,34 @@ def sources_add(
         click.echo(f"added source {source.name} ({source.kind}) {source.url}")
 
 
+@sources.command("inspect")
+@click.argument("name")
+@click.option("--limit", type=int, default=100, show_default=True, help="Most sets to list.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def sources_inspect(ctx: click.Context, name: str, limit: int, as_json: bool) -> None:
+    """Ask a feed about itself (OAI-PMH: Identify, metadata formats, sets)."""
+    with _registry(ctx) as registry:
+        described = registry.describe_source(name, limit=limit)
+    if as_json:
+        _emit(described)
+        return
+    feed = described["feed"]
+    if not feed:
+        click.echo(f"{name} ({described['source']['kind']}) says nothing about itself")
+        return
+    identify = feed["identify"]
+    click.echo(f"{identify.get('repositoryName')} <{identify.get('baseURL')}>")
+    for key in ("protocolVersion", "granularity", "deletedRecord", "earliestDatestamp"):
+        click.echo(f"  {key}: {identify.get(key)}")
+    click.echo("metadata formats:")
+    for entry in feed["metadata_formats"]:
+        click.echo(f"  {entry['metadataPrefix']:<16} {entry.get('metadataNamespace') or ''}")
+    click.echo(f"sets ({len(feed['sets'])}{'+' if feed['sets_truncated'] else ''}):")
+    for entry in feed["sets"]:
+        click.echo(f"  {entry['setSpec']:<24} {entry.get('setName') or ''}")
+
+
 @sources.command("remove")
 @click.argument("name")
 @click.option("--keep-records", is_flag=True, help="Keep its records (default: tombstone them).")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from harvesters import Fetcher, harvester_kinds
+from harvesters import Fetcher, get_harvester, harvester_kinds
 from harvesters.fetch import HostPacer, check_url
 from registry.errors import InvalidRequest, NotFound, Withdrawn
 from registry.harvest import PageCallback, run_harvest
@@ -183,6 +183,13 @@ class Registry:
         if index:
             self.refresh_index()
         return run
+
+    def describe_source(self, name: str, *, limit: int = 100) -> dict[str, Any]:
+        """The source as registered, and what its feed says about itself, asked now."""
+        source = self.store.get_source(name)
+        with self.fetcher() as fetcher:
+            feed = get_harvester(source.kind)(source, fetcher).describe(limit=limit)
+        return {"source": source.model_dump(mode="json", exclude={"http_cache"}), "feed": feed}
 
     def remove_source(self, name: str, *, keep_records: bool = False) -> int:
         """Unregister a source (not while it is being harvested); unless ``keep_records``,

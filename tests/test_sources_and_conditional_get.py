@@ -312,3 +312,22 @@ def test_harvest_all_goes_on_past_a_failing_source(tmp_path: Path) -> None:
         assert summary["added"] == summary["total"] > 0
     with Registry(Settings(data_dir=data)) as reg:
         assert reg.search_backend.count() == reg.store.count()
+
+
+def test_sources_inspect_asks_an_oai_pmh_repository_about_itself(tmp_path: Path) -> None:
+    folder = Path(__file__).parent / "fixtures" / "oai-pmh" / "pyoai-erasmus"
+    data = tmp_path / "data"
+    assert (
+        _cli(data, "sources", "add", "eur", "--kind", "oai-pmh", "--url", folder.as_uri()).exit_code
+        == 0
+    )
+    described = json.loads(_cli(data, "sources", "inspect", "eur", "--json", "--limit", "3").stdout)
+    assert described["source"]["name"] == "eur"
+    feed = described["feed"]
+    assert feed["identify"]["repositoryName"] == "Erasmus University : Research Online"
+    assert feed["identify"]["deletedRecord"] == "no"
+    assert [f["metadataPrefix"] for f in feed["metadata_formats"]] == ["oai_dc"]
+    assert [s["setSpec"] for s in feed["sets"]] == ["3", "3:5", "1"]
+    assert feed["sets_truncated"] is True
+    text = _cli(data, "sources", "inspect", "eur").output
+    assert "granularity: YYYY-MM-DDThh:mm:ssZ" in text and "EUR Medical Dissertations" in text
