@@ -461,6 +461,12 @@ def demo_sources() -> list[dict[str, Any]]:
             "title": "Kennisbank Open Nederland (demo)",
         },
         {
+            "name": "demo-lectoraat",
+            "kind": "rss",
+            "url": (folder / "rss" / "feed.xml").resolve().as_uri(),
+            "title": "Lectoraat Sociale Innovatie, publications (demo)",
+        },
+        {
             "name": "demo-offers",
             "kind": "offers",
             "url": (folder / "offers.json").resolve().as_uri(),

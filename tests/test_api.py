@@ -218,7 +218,7 @@ def test_health_sources_harvests_and_docs(client: TestClient, registry: Registry
     assert health["records"] == registry.store.count()
     assert health["index_lag"] == 0
     names = {s["name"] for s in client.get("/api/sources").json()}
-    assert names == {"demo-kennisbank", "demo-offers"}
+    assert names == {s["name"] for s in demo_sources()}
     runs = client.get("/api/harvests").json()
     assert {r["source"] for r in runs} == names
     assert client.get(f"/api/harvests/{runs[0]['id']}").json()["status"] == "succeeded"
@@ -235,7 +235,7 @@ def test_server_indexes_what_another_process_writes(tmp_path: Path) -> None:
     with TestClient(app) as test_client:
         other = Registry(settings)
         try:
-            spec = demo_sources()[1]
+            spec = next(s for s in demo_sources() if s["kind"] == "offers")
             other.add_source(**spec, trusted=True)
             other.harvest(spec["name"])  # index busy: writes the store only
             assert other.indexer.position == 0

@@ -85,10 +85,10 @@ def test_the_scheduler_harvests_due_sources_once(registry: Registry) -> None:
     harvested: list[HarvestRun] = []
     scheduler = registry.scheduler(on_harvest=harvested.append)
     try:
-        assert sorted(s.name for s in scheduler.due()) == ["demo-kennisbank", "demo-offers"]
+        assert sorted(s.name for s in scheduler.due()) == sorted(s["name"] for s in demo_sources())
         started = scheduler.run_once(wait=True)
-        assert sorted(started) == ["demo-kennisbank", "demo-offers"]
-        assert sorted(r.status for r in harvested) == ["succeeded", "succeeded"]
+        assert sorted(started) == sorted(s["name"] for s in demo_sources())
+        assert {r.status for r in harvested} == {"succeeded"}
         assert registry.store.count() >= 36
         assert scheduler.due() == []  # not again before the schedule says so
         assert scheduler.run_once(wait=True) == []
@@ -110,7 +110,7 @@ def test_the_scheduler_harvests_again_when_the_schedule_has_passed(registry: Reg
         scheduler.run_once(wait=True)
         assert scheduler.due() == []
         later[0] += timedelta(hours=25)
-        assert sorted(s.name for s in scheduler.due()) == ["demo-kennisbank", "demo-offers"]
+        assert sorted(s.name for s in scheduler.due()) == sorted(s["name"] for s in demo_sources())
         scheduler.run_once(wait=True)
         runs = registry.store.list_runs("demo-offers", 10)
         assert [r.status for r in runs] == ["succeeded", "succeeded"]
