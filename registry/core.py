@@ -461,6 +461,12 @@ def demo_sources() -> list[dict[str, Any]]:
             "title": "Kennisbank Open Nederland (demo)",
         },
         {
+            "name": "demo-provincie",
+            "kind": "dcat",
+            "url": (folder / "dcat" / "catalog.ttl").resolve().as_uri(),
+            "title": "Open data Provincie Demo (demo)",
+        },
+        {
             "name": "demo-lectoraat",
             "kind": "rss",
             "url": (folder / "rss" / "feed.xml").resolve().as_uri(),

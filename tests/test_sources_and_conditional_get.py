@@ -285,7 +285,7 @@ def test_worker_once_harvests_what_is_due(tmp_path: Path) -> None:
             reg.add_source(**spec, trusted=True)
     result = _cli(data, "worker", "--once")
     assert result.exit_code == 0, result.output
-    assert "harvested 3 due source(s)" in result.output
+    assert "harvested 4 due source(s)" in result.output
     again = _cli(data, "worker", "--once")
     assert "harvested 0 due source(s)" in again.output
     with Registry(Settings(data_dir=data)) as reg:
