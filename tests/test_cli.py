@@ -27,7 +27,12 @@ def as_json(result: Result) -> Any:
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("cli") / "data"
     summaries = as_json(run(data_dir, "demo", "--no-serve", "--json"))
-    assert [s["source"] for s in summaries] == ["demo-kennisbank", "demo-provincie", "demo-lectoraat", "demo-offers"]
+    assert [s["source"] for s in summaries] == [
+        "demo-kennisbank",
+        "demo-provincie",
+        "demo-lectoraat",
+        "demo-offers",
+    ]
     return data_dir
 
 
@@ -83,7 +88,12 @@ def test_records_get(demo_dir: Path) -> None:
 
 def test_sources_list_and_add(demo_dir: Path, tmp_path: Path) -> None:
     listed = as_json(run(demo_dir, "sources", "list", "--json"))
-    assert {s["name"] for s in listed} == {"demo-kennisbank", "demo-provincie", "demo-lectoraat", "demo-offers"}
+    assert {s["name"] for s in listed} == {
+        "demo-kennisbank",
+        "demo-provincie",
+        "demo-lectoraat",
+        "demo-offers",
+    }
     assert all(s["last_run"]["status"] == "succeeded" for s in listed)
     fresh = tmp_path / "fresh"
     added = as_json(
