@@ -6,10 +6,9 @@ from __future__ import annotations
 import copy
 import json
 import re
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -24,6 +23,7 @@ from registry.models import HarvestRun, Source, Work, record_id
 from registry.normalise import to_record
 from registry.normalise._ckan import markdown_to_text
 from registry.store.sqlite import SQLiteStore
+from tests.conftest import loopback_server
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ckan"
 BASE = "http://registry.test"
@@ -195,14 +195,8 @@ def site() -> Iterator[Site]:
         "settings": {},
     }
     handler = type("Site", (_Site,), state)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    try:
-        yield Site(f"http://127.0.0.1:{httpd.server_address[1]}/data", handler)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with loopback_server(handler) as base:
+        yield Site(f"{base}/data", handler)
 
 
 def _source(url: str, **options: str) -> Source:

@@ -3,9 +3,8 @@ conditional GET and entity refusal, through the registry's real store."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -15,6 +14,7 @@ from registry.core import Registry
 from registry.errors import FeedError
 from registry.models import record_id
 from registry.settings import Settings
+from tests.conftest import loopback_server
 
 SYNTHETIC = Path(__file__).parent / "fixtures" / "dcat" / "synthetic"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
@@ -125,14 +125,8 @@ def _page(base: str, names: list[str], next_path: str | None) -> str:
 @pytest.fixture
 def site() -> Iterator[tuple[str, type[_Catalog]]]:
     handler = type("Catalog", (_Catalog,), {"pages": {}, "version": [1], "asked": []})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", handler
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with loopback_server(handler) as base:
+        yield base, handler
 
 
 def _three_pages(base: str, handler: type[_Catalog], last: list[str]) -> None:

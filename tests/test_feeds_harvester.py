@@ -4,11 +4,10 @@ hostile documents, conditional GET, paging (RFC 5005) and a harvest end to end."
 from __future__ import annotations
 
 import socket
-import threading
 import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,6 +22,7 @@ from registry.models import Source, Work, record_id
 from registry.normalise import NormaliseError, to_record
 from registry.normalise._feeds import html_to_text
 from registry.store.sqlite import SQLiteStore
+from tests.conftest import loopback_server
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 URL = "https://93.184.216.34/feed.xml"
@@ -461,14 +461,8 @@ class _FeedServer(BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[tuple[str, type[_FeedServer]]]:
     handler = type("Server", (_FeedServer,), {"documents": {}, "requests": []})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", handler
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with loopback_server(handler) as base:
+        yield base, handler
 
 
 def _fetcher() -> Fetcher:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import contextlib
 import shutil
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import pytest
 
 from harvesters.fetch import Fetcher, FetchResponse, check_url
 from registry.errors import FetchError, UnsafeURL
+from tests.conftest import loopback_server
 
 FIXTURES = Path(__file__).parent / "fixtures" / "oai-pmh"
 PUBLIC = "https://93.184.216.34"  # a public address literal: no DNS needed
@@ -381,16 +381,8 @@ class _Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[tuple[str, type[_Recorder]]]:
     handler = type("Handler", (_Recorder,), {"hits": [], "flaky_left": [1]})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", handler
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with loopback_server(handler) as base:
+        yield base, handler
 
 
 def test_a_real_server_redirects_and_retries(server: tuple[str, type[_Recorder]]) -> None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,6 +18,7 @@ from registry.cli import main
 from registry.core import Registry
 from registry.errors import FetchError
 from registry.settings import Settings
+from tests.conftest import loopback_server
 
 OFFERS = [
     {
@@ -67,14 +67,8 @@ class _Feed(BaseHTTPRequestHandler):
 @pytest.fixture
 def feed() -> Iterator[tuple[str, type[_Feed]]]:
     handler = type("Feed", (_Feed,), {"offers": list(OFFERS), "version": [1], "requests": []})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", handler
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with loopback_server(handler) as base:
+        yield base, handler
 
 
 @pytest.fixture
