@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,3 +93,17 @@ def loopback_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[str, socket.socket]]:
+    """A loopback port that tells whether anything connected to it (for tests that prove
+    nothing was fetched: external entities, refused redirects)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(5)
+    sock.setblocking(False)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", sock
+    finally:
+        sock.close()

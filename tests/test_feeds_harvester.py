@@ -223,19 +223,6 @@ def test_xxe_and_billion_laughs_are_never_expanded() -> None:
     assert ordinary.identifier == "https://feed.example.org/2"
 
 
-@pytest.fixture
-def listener() -> Iterator[tuple[str, socket.socket]]:
-    """A loopback port that tells whether anything connected to it."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(5)
-    sock.setblocking(False)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}", sock
-    finally:
-        sock.close()
-
-
 def test_entities_are_never_fetched_nor_read_from_disk(
     tmp_path: Path, listener: tuple[str, socket.socket]
 ) -> None:

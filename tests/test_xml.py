@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,19 +13,6 @@ from registry.errors import FeedError
 
 ERASMUS = Path(__file__).parent / "fixtures" / "oai-pmh" / "pyoai-erasmus"
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
-
-
-@pytest.fixture
-def listener() -> Iterator[tuple[str, socket.socket]]:
-    """A loopback port that records whether anything connected to it."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(5)
-    sock.setblocking(False)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}", sock
-    finally:
-        sock.close()
 
 
 def _nobody_connected(sock: socket.socket) -> bool:
