@@ -24,6 +24,9 @@ class StoredRecord:
     updated: datetime
     record: Work | IPOffer | None
     """``None`` for a tombstone."""
+    source: str | None = None
+    run: int | None = None
+    """The harvest run that last changed the record (``None``: written through the API)."""
 
 
 class Change:
@@ -31,9 +34,12 @@ class Change:
 
     ``data`` is the record as JSON-ready data (what projections index, without the cost of
     building a model); ``record`` is the typed record, built from it on first use.
+    ``updated`` is when the store took the change, ``run`` the harvest run that made it
+    (``None`` for a record written through the API) and ``source`` the record's source (kept
+    for tombstones too).
     """
 
-    __slots__ = ("_data", "_record", "deleted", "id", "seq")
+    __slots__ = ("_data", "_record", "deleted", "id", "run", "seq", "source", "updated")
 
     def __init__(
         self,
@@ -42,12 +48,19 @@ class Change:
         deleted: bool,
         record: Work | IPOffer | None = None,
         data: dict[str, Any] | None = None,
+        *,
+        source: str | None = None,
+        updated: datetime | None = None,
+        run: int | None = None,
     ) -> None:
         self.seq = seq
         self.id = id
         self.deleted = deleted
         self._record = record
         self._data = data
+        self.source = source
+        self.updated = updated
+        self.run = run
 
     @property
     def record(self) -> Work | IPOffer | None:
@@ -136,7 +149,25 @@ class Store(Protocol):
     def count(self, *, include_deleted: bool = False) -> int: ...
 
     # change feed
-    def changes(self, after: int, limit: int = 1000) -> list[Change]: ...
+    def changes(
+        self,
+        after: int,
+        limit: int = 1000,
+        *,
+        source: str | None = None,
+        family: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        include_deleted: bool = True,
+    ) -> list[Change]:
+        """The latest state of the records changed after sequence number ``after``, in
+        sequence order; optionally only one source's, only those under one licence family
+        (tombstones then never match), only those changed in [since, until], only live ones."""
+        ...
+
+    def first_change(self) -> datetime | None:
+        """When the oldest record still in the store last changed (OAI earliestDatestamp)."""
+        ...
     def last_seq(self) -> int: ...
     def checkpoint(self, name: str) -> int: ...
     def set_checkpoint(self, name: str, seq: int) -> None: ...

@@ -81,6 +81,13 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE harvest_runs ADD COLUMN since TEXT;
     """,
+    # 4: a record remembers the harvest run that last changed it (provenance), and the
+    # change feed can be read per source or by time (OAI-PMH sets, from and until).
+    """
+    ALTER TABLE records ADD COLUMN run INTEGER;
+    CREATE INDEX records_by_source_seq ON records (source, seq);
+    CREATE INDEX records_by_updated ON records (updated);
+    """,
 ]
 
 _MAX_ERRORS_PER_RUN = 1000
@@ -336,7 +343,7 @@ class SQLiteStore:
         count as seen, so a full run does not tombstone them."""
         with self._write() as conn:
             counts = self._upsert(conn, records, seen_run=run.id)
-            counts += self._delete(conn, deleted_ids)
+            counts += self._delete(conn, deleted_ids, run=run.id)
             if seen_ids:
                 conn.executemany(
                     "UPDATE records SET seen_run = ? WHERE id = ?",
@@ -412,7 +419,7 @@ class SQLiteStore:
                         (run.source, run.id),
                     )
                 ]
-                run.deleted += self._delete(conn, ids).deleted
+                run.deleted += self._delete(conn, ids, run=run.id).deleted
             conn.execute(
                 "UPDATE harvest_runs SET status = ?, finished = ?, message = ?, deleted = ? WHERE id = ?",
                 (status, _ts(finished), message, run.deleted, run.id),
@@ -483,12 +490,16 @@ class SQLiteStore:
             digest = _hash(data)
             before = existing.get(rid)
             if before is None:
-                inserts.append((rid, seq, record.source, record.kind, digest, now, seen_run, data))
+                inserts.append(
+                    (rid, seq, record.source, record.kind, digest, now, seen_run, seen_run, data)
+                )
                 seq += 1
                 counts.added += 1
                 counts.ids.append(rid)
             elif before[0] != digest or before[1]:
-                updates.append((seq, record.source, record.kind, digest, now, seen_run, data, rid))
+                updates.append(
+                    (seq, record.source, record.kind, digest, now, seen_run, seen_run, data, rid)
+                )
                 seq += 1
                 counts.updated += 1
                 counts.ids.append(rid)
@@ -497,20 +508,22 @@ class SQLiteStore:
                 if seen_run is not None:
                     seen.append((seen_run, rid))
         conn.executemany(
-            "INSERT INTO records (id, seq, source, kind, hash, deleted, updated, seen_run, data)"
-            " VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            "INSERT INTO records (id, seq, source, kind, hash, deleted, updated, seen_run, run,"
+            " data) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
             inserts,
         )
         conn.executemany(
             "UPDATE records SET seq = ?, source = ?, kind = ?, hash = ?, deleted = 0, updated = ?,"
-            " seen_run = ?, data = ? WHERE id = ?",
+            " seen_run = ?, run = ?, data = ? WHERE id = ?",
             updates,
         )
         if seen:
             conn.executemany("UPDATE records SET seen_run = ? WHERE id = ?", seen)
         return counts
 
-    def _delete(self, conn: sqlite3.Connection, ids: Sequence[str]) -> WriteCounts:
+    def _delete(
+        self, conn: sqlite3.Connection, ids: Sequence[str], *, run: int | None = None
+    ) -> WriteCounts:
         """Turn records into tombstones (kept, with no data, so the change feed carries them)."""
         counts = WriteCounts()
         if not ids:
@@ -522,13 +535,13 @@ class SQLiteStore:
         for rid, (_digest, deleted) in existing.items():
             if deleted:
                 continue
-            rows.append((seq, now, rid))
+            rows.append((seq, now, run, rid))
             seq += 1
             counts.deleted += 1
             counts.ids.append(rid)
         conn.executemany(
-            "UPDATE records SET seq = ?, deleted = 1, hash = NULL, data = NULL, updated = ?"
-            " WHERE id = ?",
+            "UPDATE records SET seq = ?, deleted = 1, hash = NULL, data = NULL, updated = ?,"
+            " run = ? WHERE id = ?",
             rows,
         )
         return counts
@@ -537,19 +550,22 @@ class SQLiteStore:
         row = (
             self._conn()
             .execute(
-                "SELECT id, seq, deleted, updated, data FROM records WHERE id = ?", (record_id,)
+                "SELECT id, seq, deleted, updated, data, source, run FROM records WHERE id = ?",
+                (record_id,),
             )
             .fetchone()
         )
         if row is None:
             return None
-        rid, seq, deleted, updated, data = row
+        rid, seq, deleted, updated, data, source, run = row
         return StoredRecord(
             id=rid,
             seq=seq,
             deleted=bool(deleted),
             updated=_dt(updated) or _now(),
             record=parse_record(data) if data else None,
+            source=source,
+            run=run,
         )
 
     def count(self, *, include_deleted: bool = False) -> int:
@@ -558,19 +574,58 @@ class SQLiteStore:
 
     # change feed -----------------------------------------------------------------
 
-    def changes(self, after: int, limit: int = 1000) -> list[Change]:
+    def changes(
+        self,
+        after: int,
+        limit: int = 1000,
+        *,
+        source: str | None = None,
+        family: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        include_deleted: bool = True,
+    ) -> list[Change]:
+        where = ["seq > ?"]
+        args: list[Any] = [after]
+        if source is not None:
+            where.append("source = ?")
+            args.append(source)
+        if family is not None:
+            where.append("deleted = 0 AND json_extract(data, '$.licence.family') = ?")
+            args.append(family)
+        if since is not None:
+            where.append("updated >= ?")
+            args.append(_ts(since.astimezone(UTC)))
+        if until is not None:
+            where.append("updated <= ?")
+            args.append(_ts(until.astimezone(UTC)))
+        if not include_deleted:
+            where.append("deleted = 0")
         rows = (
             self._conn()
             .execute(
-                "SELECT seq, id, deleted, data FROM records WHERE seq > ? ORDER BY seq LIMIT ?",
-                (after, limit),
+                "SELECT seq, id, deleted, data, source, updated, run FROM records"
+                f" WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
+                (*args, limit),
             )
             .fetchall()
         )
         return [
-            Change(seq=seq, id=rid, deleted=bool(deleted), data=from_json(data) if data else None)
-            for seq, rid, deleted, data in rows
+            Change(
+                seq=seq,
+                id=rid,
+                deleted=bool(deleted),
+                data=from_json(data) if data else None,
+                source=source,
+                updated=_dt(updated),
+                run=run,
+            )
+            for seq, rid, deleted, data, source, updated, run in rows
         ]
+
+    def first_change(self) -> datetime | None:
+        row = self._conn().execute("SELECT MIN(updated) FROM records").fetchone()
+        return _dt(row[0]) if row and row[0] else None
 
     def last_seq(self) -> int:
         row = self._conn().execute("SELECT MAX(seq) FROM records").fetchone()
