@@ -32,6 +32,34 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="PostgreSQL URL; unset: embedded SQLite"
     )
+    sparql_url: str | None = Field(
+        default=None,
+        description="SPARQL 1.1 query endpoint of a triple store (e.g. Fuseki's /ds/query);"
+        " unset: embedded Oxigraph",
+    )
+    sparql_update_url: str | None = Field(
+        default=None,
+        description="SPARQL 1.1 update endpoint of that store (e.g. Fuseki's /ds/update)",
+    )
+    sparql_graph_store_url: str | None = Field(
+        default=None,
+        description="Graph Store Protocol endpoint of that store (e.g. Fuseki's /ds/data);"
+        " unset: updates go through SPARQL Update only",
+    )
+    sparql_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long one query on /sparql may run"
+    )
+    sparql_result_limit: int = Field(
+        default=10000, ge=1, description="Most rows (or triples) one query on /sparql returns"
+    )
+    repository_name: str = Field(
+        default="Open knowledge and IP registry",
+        description="The registry's name in OAI-PMH Identify, the DCAT catalog and VoID",
+    )
+    admin_email: str = Field(
+        default="registry@example.org",
+        description="Contact address of the registry's administrator (OAI-PMH adminEmail)",
+    )
     index_poll_seconds: float = Field(
         default=1.0, gt=0, description="How often the indexer checks the change feed"
     )
@@ -72,6 +100,10 @@ class Settings(BaseSettings):
     @property
     def index_path(self) -> Path:
         return self.data_dir / "search"
+
+    @property
+    def triples_path(self) -> Path:
+        return self.data_dir / "triples"
 
     @property
     def base(self) -> str:
