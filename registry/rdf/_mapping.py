@@ -285,7 +285,8 @@ def _offer(
 ) -> None:
     """An IP offer's terms as an ODRL offer, its offeror and its contact point."""
     offeror = node("offeror")
-    add(offeror, rdf.type, foaf.Organization if record.offeror.type != "person" else foaf.Person)
+    add(offeror, rdf.type, foaf.Agent)
+    add(offeror, rdf.type, foaf.Person if record.offeror.type == "person" else foaf.Organization)
     add(offeror, foaf.name, text(record.offeror.name))
     if record.offeror.country:
         add(offeror, vcard["country-name"], text(record.offeror.country))
@@ -350,13 +351,13 @@ def type_scheme_triples() -> list[Triple]:
         Triple(scheme, skos.prefLabel, Literal("Resource types", language="en")),
         Triple(scheme, skos.prefLabel, Literal("Soorten bronnen", language="nl")),
     ]
+    out += [Triple(scheme, skos.hasTopConcept, type_concept[slug]) for slug in TYPES]
     for slug, (en, nl, dcmi) in TYPES.items():
         concept = type_concept[slug]
         out += [
             Triple(concept, rdf.type, skos.Concept),
             Triple(concept, skos.inScheme, scheme),
             Triple(concept, skos.topConceptOf, scheme),
-            Triple(scheme, skos.hasTopConcept, concept),
             Triple(concept, skos.notation, Literal(slug)),
             Triple(concept, skos.prefLabel, Literal(en, language="en")),
             Triple(concept, skos.prefLabel, Literal(nl, language="nl")),
