@@ -510,16 +510,19 @@ def records() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json"]),
+    type=click.Choice(["json", "ttl", "jsonld", "nt", "rdfxml"]),
     default="json",
     show_default=True,
-    help="Output format (RDF formats arrive with linked data).",
+    help="JSON, or RDF as Turtle, JSON-LD, N-Triples or RDF/XML.",
 )
 @click.pass_context
 def records_get(ctx: click.Context, record_id: str, fmt: str) -> None:
     """Print one record."""
     with _registry(ctx) as registry:
-        _emit(registry.record_json(registry.live_record(record_id)))
+        if fmt == "json":
+            _emit(registry.record_json(registry.live_record(record_id)))
+        else:
+            click.echo(registry.record_rdf(record_id, fmt).decode("utf-8").rstrip("\n"))
 
 
 @main.command()

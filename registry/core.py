@@ -244,6 +244,22 @@ class Registry:
             )
         return stored.record
 
+    def record_triples(self, record_id: str) -> list[Any]:
+        """A live record as RDF triples, with its provenance (when and by which harvest)."""
+        from registry.rdf import record_triples
+
+        stored = self.get_record(record_id)
+        record = self.live_record(record_id)
+        return record_triples(
+            record, base_uri=self.settings.base, updated=stored.updated, run=stored.run
+        )
+
+    def record_rdf(self, record_id: str, media_type: str) -> bytes:
+        """A live record in one RDF syntax (a media type or a name such as ``ttl``)."""
+        from registry.rdf import serialize
+
+        return serialize(self.record_triples(record_id), media_type)
+
     def record_json(self, record: Work | IPOffer) -> dict[str, Any]:
         data = record.model_dump(mode="json")
         data["uri"] = self.record_uri(record.id)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from registry.api.negotiation import choose
 from registry.core import MULTI_VALUED, SINGLE_VALUED, Registry, search_arguments
 from registry.errors import Forbidden, InvalidRequest, Unauthorized
-from registry.models import Source
+from registry.models import IPOffer, Source, Work
 from registry.scheduler import due_at
 
 router = APIRouter()
@@ -82,15 +82,66 @@ def search(
     return registry.search_json(query)
 
 
-_RECORD_TYPES = ("application/json", "text/html")
-_SUFFIXES = {".json": "application/json", ".html": "text/html"}
+_RDF_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
+# What /records/{id} offers, in the order that breaks ties: a client that accepts anything
+# (curl's */*) gets JSON; browsers ask for HTML first; linked-data clients name an RDF type.
+_RECORD_TYPES = ("application/json", "text/html", *_RDF_TYPES)
+_SUFFIXES = {
+    ".json": "application/json",
+    ".html": "text/html",
+    ".ttl": "text/turtle",
+    ".jsonld": "application/ld+json",
+    ".nt": "application/n-triples",
+    ".rdf": "application/rdf+xml",
+}
+_SUFFIX_OF = {media: suffix for suffix, media in _SUFFIXES.items()}
+_CHARSET = {"text/turtle", "application/n-triples", "text/html"}
+
+
+def _cite_as(record: Work | IPOffer, uri: str) -> str:
+    """The identifier to cite: a DOI when the record has one, else its registry URI."""
+    for identifier in record.identifiers:
+        value = identifier.strip()
+        lowered = value.lower()
+        if lowered.startswith(("https://doi.org/", "http://doi.org/", "http://dx.doi.org/")):
+            return "https://doi.org/" + value.split("doi.org/", 1)[1]
+        if lowered.startswith("doi:"):
+            value = value[4:].strip()
+            lowered = value.lower()
+        if lowered.startswith("10.") and "/" in value and " " not in value:
+            return f"https://doi.org/{value}"
+    return uri
+
+
+def _record_links(record: Work | IPOffer, uri: str) -> str:
+    """Link header (RFC 8288) of a record: its other formats, licence, and FAIR signposting
+    (cite-as, describedby, type)."""
+    links = [f'<{_cite_as(record, uri)}>; rel="cite-as"']
+    for media, suffix in _SUFFIX_OF.items():
+        links.append(f'<{uri}{suffix}>; rel="alternate"; type="{media}"')
+    for media in _RDF_TYPES:
+        links.append(f'<{uri}{_SUFFIX_OF[media]}>; rel="describedby"; type="{media}"')
+    if record.licence.uri and not any(c in record.licence.uri for c in '<>" '):
+        links.append(f'<{record.licence.uri}>; rel="license"')
+    links.append('<https://schema.org/CreativeWork>; rel="type"')
+    links.append('<https://schema.org/AboutPage>; rel="type"')
+    return ", ".join(links)
 
 
 @router.get(
     "/records/{record_id}",
     tags=["records"],
-    summary="One record: HTML for browsers, JSON for Accept: application/json or the .json suffix",
+    summary="One record: HTML for browsers, JSON, or RDF (Turtle, JSON-LD, N-Triples, RDF/XML)"
+    " by Accept header or by suffix (.json .html .ttl .jsonld .nt .rdf)",
     response_model=None,
+    responses={
+        200: {
+            "content": {media: {} for media in _RECORD_TYPES},
+            "description": "The record in the negotiated format",
+        },
+        406: {"description": "None of the record's formats is acceptable"},
+        410: {"description": "The record was withdrawn by its source"},
+    },
 )
 def get_record(request: Request, registry: RegistryDep, record_id: str) -> Response:
     media_type = None
@@ -98,6 +149,7 @@ def get_record(request: Request, registry: RegistryDep, record_id: str) -> Respo
         if record_id.endswith(suffix):
             record_id, media_type = record_id[: -len(suffix)], suffix_type
             break
+    negotiated = media_type is None
     if media_type is None:
         media_type = choose(request.headers.get("accept"), _RECORD_TYPES)
     headers = {"Vary": "Accept"}
@@ -114,11 +166,19 @@ def get_record(request: Request, registry: RegistryDep, record_id: str) -> Respo
             media_type="application/problem+json",
         )
     record = registry.live_record(record_id)
+    uri = registry.record_uri(record_id)
+    headers["Link"] = _record_links(record, uri)
+    if negotiated:
+        headers["Content-Location"] = f"{uri}{_SUFFIX_OF[media_type]}"
     if media_type == "text/html":
         from registry.api.web import render_record
 
         return HTMLResponse(render_record(request, registry, record), headers=headers)
-    return JSONResponse(registry.record_json(record), headers=headers)
+    if media_type == "application/json":
+        return JSONResponse(registry.record_json(record), headers=headers)
+    body = registry.record_rdf(record_id, media_type)
+    content_type = f"{media_type}; charset=utf-8" if media_type in _CHARSET else media_type
+    return Response(body, headers=headers, media_type=content_type)
 
 
 def _source_json(source: Source) -> dict[str, Any]:
