@@ -527,6 +527,42 @@ def records_get(ctx: click.Context, record_id: str, fmt: str) -> None:
 
 @main.command()
 @click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ttl", "nt", "jsonld", "rdfxml"]),
+    default="nt",
+    show_default=True,
+    help="Turtle, N-Triples, JSON-LD or RDF/XML.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (replaced only when the dump is complete); default: stdout.",
+)
+@click.pass_context
+def export(ctx: click.Context, fmt: str, out: Path | None) -> None:
+    """Dump every live record as RDF, streaming (constant memory, whatever the size)."""
+    from registry.catalog import export as export_records
+
+    with _registry(ctx) as registry:
+        if out is None:
+            stream = click.get_binary_stream("stdout")
+            written = export_records(registry.store, registry.settings, stream, fmt)
+            stream.flush()
+        else:
+            partial = out.with_name(out.name + ".partial")
+            try:
+                with partial.open("wb") as handle:
+                    written = export_records(registry.store, registry.settings, handle, fmt)
+                partial.replace(out)
+            finally:
+                partial.unlink(missing_ok=True)
+    click.echo(f"exported {written} triples", err=True)
+
+
+@main.command()
+@click.option(
     "--target", type=click.Choice(["search", "rdf", "all"]), default="all", show_default=True
 )
 @click.option("--json", "as_json", is_flag=True)

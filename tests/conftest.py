@@ -107,3 +107,29 @@ def listener() -> Iterator[tuple[str, socket.socket]]:
         yield f"http://127.0.0.1:{sock.getsockname()[1]}", sock
     finally:
         sock.close()
+
+
+@contextmanager
+def serve_app(app: Any) -> Iterator[str]:
+    """The registry's ASGI app served by uvicorn on a free 127.0.0.1 port (for clients that
+    need real HTTP: harvesters, sickle, SPARQL clients); yields its base URL."""
+    import time
+
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

@@ -361,6 +361,7 @@ def type_scheme_triples() -> list[Triple]:
             Triple(concept, skos.notation, Literal(slug)),
             Triple(concept, skos.prefLabel, Literal(en, language="en")),
             Triple(concept, skos.prefLabel, Literal(nl, language="nl")),
-            Triple(concept, skos.exactMatch, dcmitype[dcmi]),
         ]
+        if dcmi:
+            out.append(Triple(concept, skos.exactMatch, dcmitype[dcmi]))
     return out

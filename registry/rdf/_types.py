@@ -13,7 +13,7 @@ import re
 
 __all__ = ["TYPES", "type_slug"]
 
-#: slug -> (English label, Dutch label, DCMI Type local name)
+#: slug -> (English label, Dutch label, DCMI Type local name; "" when none matches)
 TYPES: dict[str, tuple[str, str, str]] = {
     "text": ("Text", "Tekst", "Text"),
     "dataset": ("Dataset", "Dataset", "Dataset"),
@@ -26,6 +26,7 @@ TYPES: dict[str, tuple[str, str, str]] = {
     "event": ("Event", "Evenement", "Event"),
     "physical-object": ("Physical object", "Fysiek object", "PhysicalObject"),
     "service": ("Service", "Dienst", "Service"),
+    "other": ("Other or unknown type", "Ander of onbekend soort", ""),
 }
 
 # Words that tell a type, checked in order on the lower-cased type with its namespace

@@ -568,9 +568,23 @@ class SQLiteStore:
             run=run,
         )
 
-    def count(self, *, include_deleted: bool = False) -> int:
-        sql = "SELECT COUNT(*) FROM records" + ("" if include_deleted else " WHERE deleted = 0")
-        return int(self._conn().execute(sql).fetchone()[0])
+    def count(
+        self,
+        *,
+        include_deleted: bool = False,
+        source: str | None = None,
+        since: datetime | None = None,
+    ) -> int:
+        where = [] if include_deleted else ["deleted = 0"]
+        args: list[Any] = []
+        if source is not None:
+            where.append("source = ?")
+            args.append(source)
+        if since is not None:
+            where.append("updated >= ?")
+            args.append(_ts(since.astimezone(UTC)))
+        sql = "SELECT COUNT(*) FROM records" + (f" WHERE {' AND '.join(where)}" if where else "")
+        return int(self._conn().execute(sql, args).fetchone()[0])
 
     # change feed -----------------------------------------------------------------
 
