@@ -68,6 +68,12 @@ _VOCABULARIES = {
     "licences.ttl": "text/turtle",
     "challenges.ttl": "text/turtle",
     "types.ttl": "text/turtle",
+    "ip-types.ttl": "text/turtle",
+    "licensing-modes.ttl": "text/turtle",
+    "offeror-types.ttl": "text/turtle",
+    "eligibility.ttl": "text/turtle",
+    "trl.ttl": "text/turtle",
+    "odrl-profile.ttl": "text/turtle",
     "context.jsonld": "application/ld+json",
 }
 
@@ -75,7 +81,8 @@ _VOCABULARIES = {
 @router.get(
     "/vocab/{name}",
     tags=["linked data"],
-    summary="The registry's vocabularies: licences.ttl, challenges.ttl, types.ttl and the"
+    summary="The registry's vocabularies: licences, challenges, types, the IP-offer schemes"
+    " (ip-types, licensing-modes, offeror-types, eligibility, trl), the ODRL profile, and the"
     " JSON-LD context context.jsonld",
     response_model=None,
 )
