@@ -216,3 +216,12 @@ def test_html_page_links_its_rdf(client: TestClient) -> None:
         (".rdf", "application/rdf+xml"),
     ):
         assert f'<link rel="alternate" type="{media}" href="/records/{record}{suffix}">' in page
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
+    record = _id("with-doi")
+    head = client.head(f"/records/{record}", headers={"Accept": "text/turtle"})
+    get = client.get(f"/records/{record}", headers={"Accept": "text/turtle"})
+    assert head.status_code == 200
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["link"] == get.headers["link"]

@@ -43,8 +43,9 @@ def _rdf_response(body: bytes, media_type: str, headers: dict[str, str]) -> Resp
     return Response(body, media_type=content_type, headers=headers)
 
 
-@router.get(
+@router.api_route(
     "/catalog",
+    methods=["GET", "HEAD"],
     tags=["linked data"],
     summary="The registry as a DCAT-AP catalog, paged with Hydra",
     description="Every live record as a dcat:Dataset with its distribution and licence."

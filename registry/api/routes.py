@@ -128,8 +128,9 @@ def _record_links(record: Work | IPOffer, uri: str) -> str:
     return ", ".join(links)
 
 
-@router.get(
+@router.api_route(
     "/records/{record_id}",
+    methods=["GET", "HEAD"],
     tags=["records"],
     summary="One record: HTML for browsers, JSON, or RDF (Turtle, JSON-LD, N-Triples, RDF/XML)"
     " by Accept header or by suffix (.json .html .ttl .jsonld .nt .rdf)",
