@@ -248,9 +248,9 @@ def _themes(record: Work | IPOffer) -> dict[NamedNode, str]:
             themes[challenge[slug]] = CHALLENGES[slug]["en"]
             eu = _THEME_OF_CHALLENGE[slug]
             themes[NamedNode(_EU_THEME + eu)] = _EU_THEME_LABELS[eu]
-    for slug in (type_slug(t) for t in getattr(record, "types", [])):
-        if slug:
-            themes[type_concept[slug]] = TYPES[slug][0]
+    for kind in (type_slug(t) for t in getattr(record, "types", [])):
+        if kind:
+            themes[type_concept[kind]] = TYPES[kind][0]
     if not themes:
         themes[type_concept["other"]] = TYPES["other"][0]
     return themes
