@@ -585,6 +585,63 @@ def reindex(ctx: click.Context, target: str, as_json: bool) -> None:
 # licences ---------------------------------------------------------------------------------
 
 
+# API keys -----------------------------------------------------------------------------------
+
+
+@main.group("keys")
+def keys_group() -> None:
+    """Publishers' API keys: create (shown once), list, revoke."""
+
+
+@keys_group.command("create")
+@click.argument("publisher")
+@click.option("--label", default=None, help="A note on what the key is for.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def keys_create(ctx: click.Context, publisher: str, label: str | None, as_json: bool) -> None:
+    """Create an API key for PUBLISHER. The key is printed once and stored only hashed."""
+    from registry.keys import create_key
+
+    with _registry(ctx) as registry:
+        issued = create_key(registry.store, publisher, label=label)
+    if as_json:
+        _emit({"key": issued.secret, **issued.key.model_dump(mode="json")})
+        return
+    click.echo(issued.secret)
+    click.echo(
+        f"key {issued.key.prefix} for publisher {publisher!r}: keep it now, it is not shown again",
+        err=True,
+    )
+
+
+@keys_group.command("list")
+@click.option("--publisher", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def keys_list(ctx: click.Context, publisher: str | None, as_json: bool) -> None:
+    """The keys (their prefixes, never the secrets)."""
+    with _registry(ctx) as registry:
+        keys = registry.store.list_keys(publisher)
+    if as_json:
+        _emit([k.model_dump(mode="json") for k in keys])
+        return
+    for key in keys:
+        state = f"revoked {key.revoked:%Y-%m-%d}" if key.revoked else "active"
+        used = f"last used {key.last_used:%Y-%m-%d %H:%M}" if key.last_used else "never used"
+        click.echo(f"{key.prefix}  {key.publisher}  {state}  {used}  {key.label or ''}".rstrip())
+
+
+@keys_group.command("revoke")
+@click.argument("prefix")
+@click.pass_context
+def keys_revoke(ctx: click.Context, prefix: str) -> None:
+    """Revoke the key with PREFIX (from `keys list`); it stops working at once."""
+    with _registry(ctx) as registry:
+        if not registry.store.revoke_key(prefix.removeprefix("reg_")[:8]):
+            _fail(f"no active key {prefix!r}")
+    click.echo(f"revoked {prefix}")
+
+
 @main.group("licence")
 def licence_group() -> None:
     """Normalise licence statements, write attributions, compare licences."""

@@ -253,3 +253,30 @@ class HarvestRun(_Model):
             "failed": self.failed,
             "total": self.total,
         }
+
+
+class ApiKey(_Model):
+    """A publisher's API key, as stored: never the key itself, only its hash."""
+
+    prefix: str = Field(description="The key's public part, shown in lists and logs")
+    publisher: str
+    label: str | None = None
+    created: datetime
+    revoked: datetime | None = None
+    last_used: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked is None
+
+
+class AuditEntry(_Model):
+    """One write through the API: who, what, when."""
+
+    id: int
+    at: datetime
+    publisher: str | None = None
+    key: str | None = Field(default=None, description="The prefix of the key that was used")
+    action: str
+    target: str
+    detail: dict[str, Any] = Field(default_factory=dict)

@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from registry.models import HarvestError, HarvestRun, IPOffer, Source, Work, parse_record
+from registry.models import (
+    ApiKey,
+    AuditEntry,
+    HarvestError,
+    HarvestRun,
+    IPOffer,
+    Source,
+    Work,
+    parse_record,
+)
 
 __all__ = ["Change", "Store", "StoredRecord", "WriteCounts", "open_store"]
 
@@ -176,6 +185,26 @@ class Store(Protocol):
     def first_change(self) -> datetime | None:
         """When the oldest record still in the store last changed (OAI earliestDatestamp)."""
         ...
+
+    # API keys (stored hashed) and the audit log of writes through the API
+    def add_key(self, key: ApiKey, digest: str) -> ApiKey: ...
+    def find_key(self, prefix: str) -> tuple[ApiKey, str] | None:
+        """The key with this prefix and the hash of its secret."""
+        ...
+
+    def list_keys(self, publisher: str | None = None) -> list[ApiKey]: ...
+    def revoke_key(self, prefix: str) -> bool: ...
+    def touch_key(self, prefix: str) -> None: ...
+    def audit(
+        self,
+        *,
+        action: str,
+        target: str,
+        publisher: str | None = None,
+        key: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None: ...
+    def audit_log(self, *, publisher: str | None = None, limit: int = 100) -> list[AuditEntry]: ...
 
     def last_seq(self) -> int: ...
     def checkpoint(self, name: str) -> int: ...

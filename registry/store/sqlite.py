@@ -20,7 +20,16 @@ from typing import Any
 from pydantic_core import from_json
 
 from registry.errors import Conflict, NotFound
-from registry.models import HarvestError, HarvestRun, IPOffer, Source, Work, parse_record
+from registry.models import (
+    ApiKey,
+    AuditEntry,
+    HarvestError,
+    HarvestRun,
+    IPOffer,
+    Source,
+    Work,
+    parse_record,
+)
 from registry.store import Change, StoredRecord, WriteCounts
 
 # Each migration moves the schema one version up; they run in order, once.
@@ -87,6 +96,29 @@ MIGRATIONS: list[str] = [
     ALTER TABLE records ADD COLUMN run INTEGER;
     CREATE INDEX records_by_source_seq ON records (source, seq);
     CREATE INDEX records_by_updated ON records (updated);
+    """,
+    # 5: publishers' API keys (hashed) and an audit log of every write through the API.
+    """
+    CREATE TABLE api_keys (
+        prefix TEXT PRIMARY KEY,
+        publisher TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        label TEXT,
+        created TEXT NOT NULL,
+        revoked TEXT,
+        last_used TEXT
+    );
+    CREATE INDEX api_keys_by_publisher ON api_keys (publisher);
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        publisher TEXT,
+        key TEXT,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX audit_log_by_publisher ON audit_log (publisher, id);
     """,
 ]
 
@@ -635,6 +667,100 @@ class SQLiteStore:
                 run=run,
             )
             for seq, rid, deleted, data, source, updated, run in rows
+        ]
+
+    # API keys and the audit log -------------------------------------------------------
+
+    def add_key(self, key: ApiKey, digest: str) -> ApiKey:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO api_keys (prefix, publisher, hash, label, created)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (key.prefix, key.publisher, digest, key.label, _ts(key.created)),
+            )
+        return key
+
+    @staticmethod
+    def _row_to_key(row: tuple[Any, ...]) -> ApiKey:
+        prefix, publisher, label, created, revoked, last_used = row
+        return ApiKey(
+            prefix=prefix,
+            publisher=publisher,
+            label=label,
+            created=_dt(created) or _now(),
+            revoked=_dt(revoked),
+            last_used=_dt(last_used),
+        )
+
+    def find_key(self, prefix: str) -> tuple[ApiKey, str] | None:
+        row = (
+            self._conn()
+            .execute(
+                "SELECT prefix, publisher, label, created, revoked, last_used, hash"
+                " FROM api_keys WHERE prefix = ?",
+                (prefix,),
+            )
+            .fetchone()
+        )
+        return (self._row_to_key(row[:6]), row[6]) if row else None
+
+    def list_keys(self, publisher: str | None = None) -> list[ApiKey]:
+        sql = "SELECT prefix, publisher, label, created, revoked, last_used FROM api_keys"
+        args: tuple[Any, ...] = ()
+        if publisher is not None:
+            sql += " WHERE publisher = ?"
+            args = (publisher,)
+        rows = self._conn().execute(sql + " ORDER BY created, prefix", args).fetchall()
+        return [self._row_to_key(r) for r in rows]
+
+    def revoke_key(self, prefix: str) -> bool:
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE api_keys SET revoked = ? WHERE prefix = ? AND revoked IS NULL",
+                (_ts(_now()), prefix),
+            )
+            return cursor.rowcount > 0
+
+    def touch_key(self, prefix: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE api_keys SET last_used = ? WHERE prefix = ?", (_ts(_now()), prefix)
+            )
+
+    def audit(
+        self,
+        *,
+        action: str,
+        target: str,
+        publisher: str | None = None,
+        key: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO audit_log (at, publisher, key, action, target, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (_ts(_now()), publisher, key, action, target, json.dumps(detail or {})),
+            )
+
+    def audit_log(self, *, publisher: str | None = None, limit: int = 100) -> list[AuditEntry]:
+        sql = "SELECT id, at, publisher, key, action, target, detail FROM audit_log"
+        args: list[Any] = []
+        if publisher is not None:
+            sql += " WHERE publisher = ?"
+            args.append(publisher)
+        rows = self._conn().execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+        return [
+            AuditEntry(
+                id=row[0],
+                at=_dt(row[1]) or _now(),
+                publisher=row[2],
+                key=row[3],
+                action=row[4],
+                target=row[5],
+                detail=json.loads(row[6]) if row[6] else {},
+            )
+            for row in rows
         ]
 
     def first_change(self) -> datetime | None:
