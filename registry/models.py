@@ -280,3 +280,52 @@ class AuditEntry(_Model):
     action: str
     target: str
     detail: dict[str, Any] = Field(default_factory=dict)
+
+
+ReportKind = Literal["stale", "contact-unreachable", "wrong-terms", "lapsed-patent", "other"]
+
+
+class Review(_Model):
+    """A key holder's review of an IP offer: three marks from 0 to 5 and a comment."""
+
+    record_id: str
+    reviewer: str = Field(description="The publisher whose key wrote the review")
+    clarity: int = Field(ge=0, le=5, description="How clear the terms are")
+    completeness: int = Field(ge=0, le=5, description="Whether the offer says all one needs")
+    usefulness: int = Field(ge=0, le=5, description="How useful the offer is")
+    comment: str | None = Field(default=None, max_length=2000)
+    at: datetime | None = None
+
+
+class ProblemReport(_Model):
+    """Something wrong with an offer, reported by a key holder; it flags the offer to its
+    publisher until resolved."""
+
+    id: int | None = None
+    record_id: str
+    reporter: str
+    kind: ReportKind
+    detail: str | None = Field(default=None, max_length=2000)
+    at: datetime | None = None
+    resolved: datetime | None = None
+
+
+class Uptake(_Model):
+    """A key holder saying it took up an offer (licensed, contacted, built on it)."""
+
+    record_id: str
+    reporter: str
+    note: str | None = Field(default=None, max_length=2000)
+    at: datetime | None = None
+
+
+class Notice(_Model):
+    """A message to a publisher: a problem reported on an offer, an offer due for review."""
+
+    id: int
+    publisher: str
+    record_id: str
+    kind: str
+    message: str
+    at: datetime
+    read: bool = False

@@ -26,7 +26,11 @@ from registry.models import (
     HarvestError,
     HarvestRun,
     IPOffer,
+    Notice,
+    ProblemReport,
+    Review,
     Source,
+    Uptake,
     Work,
     parse_record,
 )
@@ -119,6 +123,48 @@ MIGRATIONS: list[str] = [
         detail TEXT
     );
     CREATE INDEX audit_log_by_publisher ON audit_log (publisher, id);
+    """,
+    # 6: peer review of IP offers (reviews, problem reports, uptake) and notices to
+    # publishers.
+    """
+    CREATE TABLE reviews (
+        record_id TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        clarity INTEGER NOT NULL,
+        completeness INTEGER NOT NULL,
+        usefulness INTEGER NOT NULL,
+        comment TEXT,
+        at TEXT NOT NULL,
+        PRIMARY KEY (record_id, reviewer)
+    );
+    CREATE TABLE problem_reports (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        record_id TEXT NOT NULL,
+        reporter TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT,
+        at TEXT NOT NULL,
+        resolved TEXT
+    );
+    CREATE INDEX problem_reports_by_record ON problem_reports (record_id);
+    CREATE TABLE uptake (
+        record_id TEXT NOT NULL,
+        reporter TEXT NOT NULL,
+        note TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX uptake_by_record ON uptake (record_id);
+    CREATE TABLE notices (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        publisher TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        message TEXT NOT NULL,
+        at TEXT NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (publisher, record_id, kind, message)
+    );
+    CREATE INDEX notices_by_publisher ON notices (publisher, id);
     """,
 ]
 
@@ -762,6 +808,137 @@ class SQLiteStore:
             )
             for row in rows
         ]
+
+    # peer review and notices -----------------------------------------------------------
+
+    def save_review(self, review: Review) -> Review:
+        """A reviewer's review of a record (a second review by the same reviewer replaces
+        the first)."""
+        at = _now()
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO reviews (record_id, reviewer, clarity, completeness, usefulness,"
+                " comment, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id, reviewer)"
+                " DO UPDATE SET clarity = excluded.clarity, completeness = excluded.completeness,"
+                " usefulness = excluded.usefulness, comment = excluded.comment, at = excluded.at",
+                (
+                    review.record_id,
+                    review.reviewer,
+                    review.clarity,
+                    review.completeness,
+                    review.usefulness,
+                    review.comment,
+                    _ts(at),
+                ),
+            )
+        return review.model_copy(update={"at": at})
+
+    def reviews(self, record_id: str) -> list[Review]:
+        rows = self._conn().execute(
+            "SELECT record_id, reviewer, clarity, completeness, usefulness, comment, at"
+            " FROM reviews WHERE record_id = ? ORDER BY at",
+            (record_id,),
+        )
+        return [
+            Review(
+                record_id=r[0],
+                reviewer=r[1],
+                clarity=r[2],
+                completeness=r[3],
+                usefulness=r[4],
+                comment=r[5],
+                at=_dt(r[6]),
+            )
+            for r in rows
+        ]
+
+    def add_report(self, report: ProblemReport) -> ProblemReport:
+        at = _now()
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO problem_reports (record_id, reporter, kind, detail, at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (report.record_id, report.reporter, report.kind, report.detail, _ts(at)),
+            )
+        return report.model_copy(update={"id": cursor.lastrowid, "at": at})
+
+    def reports(self, record_id: str, *, open_only: bool = False) -> list[ProblemReport]:
+        sql = (
+            "SELECT id, record_id, reporter, kind, detail, at, resolved FROM problem_reports"
+            " WHERE record_id = ?" + (" AND resolved IS NULL" if open_only else "") + " ORDER BY id"
+        )
+        return [
+            ProblemReport(
+                id=r[0],
+                record_id=r[1],
+                reporter=r[2],
+                kind=r[3],
+                detail=r[4],
+                at=_dt(r[5]),
+                resolved=_dt(r[6]),
+            )
+            for r in self._conn().execute(sql, (record_id,))
+        ]
+
+    def resolve_report(self, report_id: int) -> bool:
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE problem_reports SET resolved = ? WHERE id = ? AND resolved IS NULL",
+                (_ts(_now()), report_id),
+            )
+            return cursor.rowcount > 0
+
+    def add_uptake(self, uptake: Uptake) -> Uptake:
+        at = _now()
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO uptake (record_id, reporter, note, at) VALUES (?, ?, ?, ?)",
+                (uptake.record_id, uptake.reporter, uptake.note, _ts(at)),
+            )
+        return uptake.model_copy(update={"at": at})
+
+    def uptake(self, record_id: str) -> list[Uptake]:
+        rows = self._conn().execute(
+            "SELECT record_id, reporter, note, at FROM uptake WHERE record_id = ? ORDER BY at",
+            (record_id,),
+        )
+        return [Uptake(record_id=r[0], reporter=r[1], note=r[2], at=_dt(r[3])) for r in rows]
+
+    def notify(self, publisher: str, record_id: str, kind: str, message: str) -> bool:
+        """Leave a notice for a publisher; the same notice is left once. True when new."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO notices (publisher, record_id, kind, message, at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (publisher, record_id, kind, message, _ts(_now())),
+            )
+            return cursor.rowcount > 0
+
+    def notices(self, publisher: str, *, unread_only: bool = False) -> list[Notice]:
+        sql = (
+            "SELECT id, publisher, record_id, kind, message, at, read FROM notices"
+            " WHERE publisher = ?" + (" AND read = 0" if unread_only else "") + " ORDER BY id"
+        )
+        return [
+            Notice(
+                id=r[0],
+                publisher=r[1],
+                record_id=r[2],
+                kind=r[3],
+                message=r[4],
+                at=_dt(r[5]) or _now(),
+                read=bool(r[6]),
+            )
+            for r in self._conn().execute(sql, (publisher,))
+        ]
+
+    def mark_notices_read(self, publisher: str, ids: Sequence[int]) -> int:
+        with self._write() as conn:
+            cursor = conn.executemany(
+                "UPDATE notices SET read = 1 WHERE publisher = ? AND id = ?",
+                [(publisher, i) for i in ids],
+            )
+            return cursor.rowcount
 
     def first_change(self) -> datetime | None:
         row = self._conn().execute("SELECT MIN(updated) FROM records").fetchone()
