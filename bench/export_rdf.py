@@ -24,11 +24,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.ingest_and_search import demo_raw_records  # noqa: E402
-from registry.models import IPOffer, Source, Work  # noqa: E402
-from registry.normalise import to_record  # noqa: E402
-from registry.settings import Settings  # noqa: E402
-from registry.store import open_store  # noqa: E402
+from bench.ingest_and_search import demo_raw_records
+from registry.models import IPOffer, Source, Work
+from registry.normalise import to_record
+from registry.settings import Settings
+from registry.store import open_store
 
 BASE = "https://registry.example.org"
 
@@ -81,7 +81,11 @@ def export_child(data_dir: str, fmt: str) -> None:
     triples = export(store, settings, sink, fmt)  # type: ignore[arg-type]
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"triples": triples, "seconds": seconds, "bytes": sink.bytes, "peak_mb": peak_mb}))
+    print(
+        json.dumps(
+            {"triples": triples, "seconds": seconds, "bytes": sink.bytes, "peak_mb": peak_mb}
+        )
+    )
 
 
 def run_export(data_dir: Path, fmt: str) -> dict[str, Any]:
@@ -115,7 +119,9 @@ def main() -> None:
             "large": {"records": args.records, **run_export(large, args.format)},
         }
     print(f"\nexport --format {args.format}")
-    print(f"{'records':>10} {'triples':>12} {'seconds':>8} {'triples/s':>12} {'MB out':>8} {'peak MB':>8}")
+    print(
+        f"{'records':>10} {'triples':>12} {'seconds':>8} {'triples/s':>12} {'MB out':>8} {'peak MB':>8}"
+    )
     for row in results.values():
         rate = row["triples"] / row["seconds"]
         row["triples_per_second"] = rate
@@ -124,10 +130,14 @@ def main() -> None:
             f" {row['bytes'] / 1e6:>8.0f} {row['peak_mb']:>8.0f}"
         )
     growth = results["large"]["peak_mb"] - results["small"]["peak_mb"]
-    print(f"\npeak memory grows {growth:.0f} MB for 10x the records (flat: about 0); aim >= 50,000 triples/s")
+    print(
+        f"\npeak memory grows {growth:.0f} MB for 10x the records (flat: about 0); aim >= 50,000 triples/s"
+    )
     out_dir = Path(__file__).resolve().parent / "out"
     out_dir.mkdir(exist_ok=True)
-    (out_dir / "export_rdf.json").write_text(json.dumps({"format": args.format, **results}, indent=2))
+    (out_dir / "export_rdf.json").write_text(
+        json.dumps({"format": args.format, **results}, indent=2)
+    )
 
 
 if __name__ == "__main__":

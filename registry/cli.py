@@ -413,7 +413,8 @@ def harvest(
 def _harvest_all(registry: Any, *, full: bool) -> list[dict[str, Any]]:
     from concurrent.futures import ThreadPoolExecutor
 
-    names = [s.name for s in registry.store.list_sources()]
+    # (offers published through the API have a source too, with nothing to harvest)
+    names = [s.name for s in registry.store.list_sources() if s.kind != "api"]
 
     def one(source_name: str) -> dict[str, Any]:
         try:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -264,7 +265,17 @@ class Registry:
         data = record.model_dump(mode="json")
         data["uri"] = self.record_uri(record.id)
         data["licence"]["open"] = record.licence.open
+        if isinstance(record, IPOffer):
+            data["terms"]["royalty_free"] = record.terms.royalty_free
+            data["current"] = record.is_current(datetime.now(UTC).date())
+            data["review"] = self.offer_review(record.id)
         return data
+
+    def offer_review(self, offer_id: str) -> dict[str, Any]:
+        """Peer review of an offer: mean marks, open problem reports, uptake."""
+        from registry.offers import offer_review
+
+        return offer_review(self.store, offer_id)
 
     # search --------------------------------------------------------------------------
 

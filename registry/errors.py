@@ -64,6 +64,25 @@ class InvalidRequest(RegistryError):
         self.parameter = parameter
 
 
+class InvalidContent(InvalidRequest):
+    """A request body that breaks the rules of its format; ``errors`` lists every field
+    error as ``{field, message}`` (HTTP 422)."""
+
+    def __init__(self, what: str, errors: list[dict[str, str]]) -> None:
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        super().__init__(f"{what} is not valid: {summary}{more}")
+        self.errors = errors
+
+
+class TooManyRequests(RegistryError):
+    """Over a rate limit (HTTP 429); ``retry_after`` says how many seconds to wait."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class UnsafeURL(RegistryError):
     def __init__(self, message: str, *, url: str) -> None:
         super().__init__(message)

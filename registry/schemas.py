@@ -21,7 +21,19 @@ def generated() -> dict[str, dict[str, Any]]:
     record["title"] = "Registry record (work or IP offer)"
     source = Source.model_json_schema()
     source["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return {"record.schema.json": record, "source.schema.json": source}
+    from registry.normalise._offer import OfferSubmission
+
+    offer = OfferSubmission.model_json_schema()
+    offer["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    offer["description"] = (
+        "An IP offer as a publisher sends it to POST /api/offers, or lists it in an offer"
+        " feed ({'offers': [...]})."
+    )
+    return {
+        "record.schema.json": record,
+        "source.schema.json": source,
+        "ip-offer.schema.json": offer,
+    }
 
 
 def render(schema: dict[str, Any]) -> str:

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     max_response_mb: int = Field(
         default=1024, ge=1, description="The largest feed document the registry reads, in MB"
     )
+    api_writes_per_minute: int = Field(
+        default=60, ge=1, description="Most writes one API key may make per minute"
+    )
     admin_token: str | None = Field(
         default=None,
         description="Bearer token that may register sources over the API (unset: it cannot)",

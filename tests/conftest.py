@@ -68,6 +68,8 @@ def make_offer(identifier: str, source: str = "offers", **fields: Any) -> IPOffe
         "offeror": {"name": "TU Example"},
         "contact": {"email": "tto@example.org"},
         "challenges": ["climate-change"],
+        "assets": [{"type": "patent", "patents": ["EP 1 000 000 A1"]}],
+        "terms": {"licensing_mode": "non-exclusive-licence", "summary": "A licence on request."},
     }
     data.update(fields)
     return IPOffer(**data)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from registry.licences import attribution, normalise
-from registry.models import Contact, IPOffer, LicenceRef, Offeror, Work, record_id
+from registry.models import Asset, Contact, IPOffer, LicenceRef, Offeror, Terms, Work, record_id
 
 BASE = "http://registry.test"
 LANDING = "https://repository.example.org/item/42"
@@ -228,6 +228,9 @@ def test_ip_offers_credit_the_offeror_once() -> None:
         licence=normalise("Apache-2.0"),
         offeror=Offeror(name="TU Example"),
         contact=Contact(email="tto@example.org"),
+        challenges=["climate-change"],
+        assets=[Asset(type="software", licence="Apache-2.0")],
+        terms=Terms(licensing_mode="public-licence", summary="Apache 2.0 for anyone."),
     )
     result = attribution(offer, base_uri=BASE)
     assert result.text == (

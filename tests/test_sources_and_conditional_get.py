@@ -28,6 +28,8 @@ OFFERS = [
         "contact": {"email": "tto@example.org"},
         "challenges": ["climate-change"],
         "licence": "CC BY 4.0",
+        "assets": [{"type": "know-how"}],
+        "terms": {"licensing_mode": "technical-cooperation", "summary": "Ask us."},
     }
     for i in range(3)
 ]

@@ -51,7 +51,12 @@ def test_unchanged_records_are_not_rewritten(store: Store) -> None:
 
 
 def test_offers_and_works_round_trip(store: Store) -> None:
-    offer = make_offer("o1", patents=["EP.1000000.A1"], trl=4)
+    offer = make_offer(
+        "o1",
+        assets=[{"type": "patent", "patents": ["EP.1000000.A1", "WO 2012/088469"]}],
+        trl=4,
+        sdgs=[7],
+    )
     store.upsert([offer])
     stored = store.get(offer.id)
     assert stored is not None

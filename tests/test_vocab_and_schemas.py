@@ -28,3 +28,20 @@ def test_challenge_scheme_matches_the_model() -> None:
         labels = {lit.language: str(lit) for lit in graph.objects(concept, SKOS.prefLabel)}
         concepts[notation] = labels
     assert concepts == CHALLENGES
+
+
+def test_offer_schema_examples_and_demo_offers_are_valid() -> None:
+    jsonschema = __import__("pytest").importorskip("jsonschema")
+    from registry.normalise._offer import OfferSubmission
+
+    schema = json.loads((SCHEMA_DIR / "ip-offer.schema.json").read_text(encoding="utf-8"))
+    demo = json.loads((SCHEMA_DIR.parent / "registry" / "demo" / "offers.json").read_text())
+    examples = schema["examples"]
+    assert examples
+    for offer in [*examples, *demo["offers"]]:
+        jsonschema.validate(offer, schema)
+        OfferSubmission.model_validate(offer)
+    broken = dict(examples[0])
+    del broken["contact"]
+    with __import__("pytest").raises(jsonschema.ValidationError, match="contact"):
+        jsonschema.validate(broken, schema)

@@ -58,6 +58,14 @@ TEXT: dict[str, dict[str, str]] = {
         "patents": "Patents",
         "trl": "Technology readiness",
         "review_due": "Review due",
+        "royalty": "Royalty",
+        "exclusivity": "Exclusivity",
+        "territory": "Territory",
+        "eligibility": "Who may take it",
+        "field_of_use": "Field of use",
+        "reviews": "Peer review",
+        "reports": "Open problem reports",
+        "uptake": "Taken up",
         "json": "JSON",
         "back": "Back to search",
         "date": "Date",
@@ -117,6 +125,14 @@ TEXT: dict[str, dict[str, str]] = {
         "patents": "Octrooien",
         "trl": "Technologische rijpheid",
         "review_due": "Herziening",
+        "royalty": "Vergoeding",
+        "exclusivity": "Exclusiviteit",
+        "territory": "Gebied",
+        "eligibility": "Voor wie",
+        "field_of_use": "Toepassingsgebied",
+        "reviews": "Beoordeling",
+        "reports": "Openstaande meldingen",
+        "uptake": "Gebruikt door",
         "json": "JSON",
         "back": "Terug naar zoeken",
         "date": "Datum",
@@ -219,4 +235,20 @@ def render_record(request: Request, registry: Registry, record: Work | IPOffer) 
         r=record,
         uri=registry.record_uri(record.id),
         challenges=challenges,
+        offer=_offer_view(registry, record, lang) if isinstance(record, IPOffer) else None,
     )
+
+
+def _offer_view(registry: Registry, offer: IPOffer, lang: str) -> dict[str, Any]:
+    """What the record page shows of an offer, with concept labels in the page's language."""
+    from registry.offer_terms import ELIGIBILITY, IP_TYPES, LICENSING_MODES
+
+    index = 0 if lang == "en" else 1
+    terms = offer.terms
+    return {
+        "ip_types": [IP_TYPES[t][index] for t in offer.ip_types],
+        "mode": LICENSING_MODES[terms.licensing_mode][index],
+        "eligibility": [ELIGIBILITY[e][index] for e in terms.eligibility],
+        "territory": terms.territory,
+        "review": registry.offer_review(offer.id),
+    }

@@ -74,6 +74,15 @@ _EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 # registry's small profile that ODRL lacks (make, have made, offer for sale, import).
 _PATENT_ACTIONS = ("make", "haveMade", "use", "offerForSale", "sell", "import")
 
+_PATENTS = "https://w3id.org/open-registry/patents/"
+_PROFILE = "https://w3id.org/open-registry/odrl-profile"
+
+
+def concept_iri(scheme: str, slug: str) -> str:
+    """A concept of one of the registry's schemes (``vocab/{scheme}.ttl``)."""
+    return f"https://w3id.org/open-registry/{scheme}/{slug}"
+
+
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$")
 
@@ -283,11 +292,16 @@ def _offer(
     node: Callable[[str], NamedNode],
     add: Callable[[NamedNode, NamedNode, NamedNode | Literal], None],
 ) -> None:
-    """An IP offer's terms as an ODRL offer, its offeror and its contact point."""
+    """An IP offer: its offeror, assets, contact, and its terms as an ODRL offer (with the
+    registry's profile for the patent actions ODRL lacks)."""
     offeror = node("offeror")
     add(offeror, rdf.type, foaf.Agent)
-    add(offeror, rdf.type, foaf.Person if record.offeror.type == "person" else foaf.Organization)
+    add(
+        offeror, rdf.type, foaf.Person if record.offeror.type == "individual" else foaf.Organization
+    )
     add(offeror, foaf.name, text(record.offeror.name))
+    if record.offeror.type:
+        add(offeror, dct.type, NamedNode(concept_iri("offeror-types", record.offeror.type)))
     if record.offeror.country:
         add(offeror, vcard["country-name"], text(record.offeror.country))
     for scheme, value in sorted(record.offeror.identifiers.items()):
@@ -295,33 +309,115 @@ def _offer(
     if not record.publisher:
         add(subject, dct.publisher, offeror)
 
+    for n, asset in enumerate(record.assets, start=1):
+        item = node(f"asset-{n}")
+        add(subject, reg.asset, item)
+        add(item, rdf.type, reg.Asset)
+        add(item, dct.type, NamedNode(concept_iri("ip-types", asset.type)))
+        if asset.title:
+            add(item, dct.title, text(asset.title))
+        for patent in asset.patents:
+            number = NamedNode(f"{_PATENTS}{quote(patent.docdb, safe='.')}")
+            add(item, reg.patent, number)
+            add(subject, reg.patentNumber, Literal(patent.docdb))
+            add(number, rdf.type, reg.PatentDocument)
+            add(number, reg.docdb, Literal(patent.docdb))
+            add(number, rdfs.label, Literal(patent.display))
+            add(number, reg.numberType, Literal(patent.type))
+        if asset.licence:
+            add(
+                item,
+                dct.license,
+                resource(asset.licence) if "/" in asset.licence else text(asset.licence),
+            )
+        if asset.repository:
+            add(item, schema.codeRepository, resource(asset.repository))
+        if asset.url:
+            add(item, schema.url, resource(asset.url))
+    for ip_type in record.ip_types:
+        add(subject, reg.ipType, NamedNode(concept_iri("ip-types", ip_type)))
+
+    terms = record.terms
     offer = node("offer")
+    add(subject, odrl.hasPolicy, offer)
     add(offer, rdf.type, odrl.Offer)
     add(offer, odrl.uid, offer)
+    add(offer, odrl.profile, NamedNode(_PROFILE))
     add(offer, odrl.target, subject)
     add(offer, odrl.assigner, offeror)
-    add(subject, odrl.hasPolicy, offer)
+    add(offer, reg.licensingMode, NamedNode(concept_iri("licensing-modes", terms.licensing_mode)))
+    add(offer, dct.description, text(terms.summary))
+    if terms.legal_text_url:
+        add(offer, schema.url, resource(terms.legal_text_url))
+    for term, stated in (
+        ("royalty", terms.royalty),
+        ("exclusivity", terms.exclusivity),
+        ("endEvent", terms.end_event),
+    ):
+        if stated:
+            add(offer, reg[term], text(stated))
+    add(
+        offer,
+        reg.royaltyFree,
+        Literal("true" if terms.royalty_free else "false", datatype=xsd.boolean),
+    )
+    for name, flag in (
+        ("sublicensable", terms.sublicensable),
+        ("defensiveTermination", terms.defensive_termination),
+        ("nonChallenge", terms.non_challenge),
+        ("grantBack", terms.grant_back),
+        ("bindsSuccessors", terms.binds_successors),
+        ("revocable", terms.revocable),
+    ):
+        if flag is not None:
+            add(offer, reg[name], Literal("true" if flag else "false", datatype=xsd.boolean))
+    for group in terms.eligibility:
+        add(offer, reg.eligibility, NamedNode(concept_iri("eligibility", group)))
+
     permission = node("permission")
     add(offer, odrl.permission, permission)
     add(permission, rdf.type, odrl.Permission)
     add(permission, odrl.target, subject)
     add(permission, odrl.assigner, offeror)
-    actions = _PATENT_ACTIONS if record.patents else ("use", "reproduce", "distribute")
+    patent_like = any(t in ("patent", "utility-model", "design") for t in record.ip_types)
+    actions = _PATENT_ACTIONS if patent_like else ("use", "reproduce", "distribute")
     for action in actions:
         namespace = odrl if action in ("use", "reproduce", "distribute", "sell") else reg
         add(permission, odrl.action, namespace[action])
-    if record.licensing_mode:
-        add(offer, reg.licensingMode, text(record.licensing_mode))
-    if record.terms_summary:
-        add(offer, dct.description, text(record.terms_summary))
-    if record.legal_text_url:
-        add(offer, schema.url, resource(record.legal_text_url))
-    for ip_type in record.ip_types:
-        add(subject, reg.ipType, text(ip_type))
-    for patent in record.patents:
-        add(subject, reg.patent, text(patent))
+    constraints: list[tuple[str, NamedNode, NamedNode, list[Literal]]] = []
+    if terms.territory:
+        constraints.append(
+            ("territory", odrl.spatial, odrl.isAnyOf, [Literal(t) for t in terms.territory])
+        )
+    if terms.field_of_use:
+        constraints.append(("field", odrl.purpose, odrl.eq, [text(terms.field_of_use)]))
+    if terms.valid_until:
+        until = Literal(terms.valid_until.isoformat(), datatype=xsd.date)
+        constraints.append(("until", odrl.dateTime, odrl.lteq, [until]))
+    if terms.valid_from:
+        start = Literal(terms.valid_from.isoformat(), datatype=xsd.date)
+        constraints.append(("from", odrl.dateTime, odrl.gteq, [start]))
+    for label, left, operator, values in constraints:
+        constraint = node(f"constraint-{label}")
+        add(permission, odrl.constraint, constraint)
+        add(constraint, rdf.type, odrl.Constraint)
+        add(constraint, odrl.leftOperand, left)
+        add(constraint, odrl.operator, operator)
+        for right in values:
+            add(constraint, odrl.rightOperand, right)
+    if terms.royalty in ("fixed", "running", "frand", "negotiable"):
+        duty = node("duty-compensate")
+        add(permission, odrl.duty, duty)
+        add(duty, rdf.type, odrl.Duty)
+        add(duty, odrl.action, odrl.compensate)
+
     if record.trl is not None:
         add(subject, reg.technologyReadinessLevel, Literal(str(record.trl), datatype=xsd.integer))
+        add(subject, reg.trl, NamedNode(concept_iri("trl", str(record.trl))))
+    for goal in record.sdgs:
+        add(subject, dct.subject, NamedNode(f"http://metadata.un.org/sdg/{goal}"))
+    for field in record.technology_fields:
+        add(subject, reg.technologyField, text(field))
     add(subject, reg.offerStatus, Literal(record.status))
     if record.last_verified:
         add(subject, reg.lastVerified, Literal(record.last_verified.isoformat(), datatype=xsd.date))

@@ -76,7 +76,7 @@ def summary(data: dict[str, Any]) -> dict[str, Any]:
         "attribution": data.get("attribution"),
     }
     if data["kind"] == "ip-offer":
-        out["ip_types"] = data.get("ip_types") or []
+        out["ip_types"] = list(dict.fromkeys(a["type"] for a in data.get("assets") or []))
         out["offeror"] = (data.get("offeror") or {}).get("name")
     return out
 
