@@ -13,15 +13,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from registry.api import licences, linked_data, routes, web
+from registry.api import licences, linked_data, oai, routes, web
 from registry.core import Registry
 from registry.errors import (
     Conflict,
     Forbidden,
     IndexBusy,
+    InvalidContent,
     InvalidRequest,
     NotFound,
     RegistryError,
+    TooManyRequests,
     Unauthorized,
     UnsafeURL,
     Withdrawn,
@@ -34,6 +36,8 @@ log = logging.getLogger("registry.api")
 
 _STATUS: dict[type[RegistryError], int] = {
     Withdrawn: 410,
+    InvalidContent: 422,
+    TooManyRequests: 429,
     InvalidRequest: 400,
     UnsafeURL: 400,
     NotFound: 404,
@@ -167,7 +171,11 @@ def create_app(
             extra["parameter"] = exc.parameter
         if isinstance(exc, Withdrawn):
             extra.update(id=exc.key, withdrawn=exc.withdrawn)
+        if isinstance(exc, InvalidContent):
+            extra["errors"] = exc.errors
         headers = {"WWW-Authenticate": 'Bearer realm="registry"'} if status == 401 else None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
         if status >= 500:
             log.error("request failed: %s", exc.message)
         response = problem(status, _title(status), exc.message, **extra)
@@ -196,6 +204,7 @@ def create_app(
     app.include_router(routes.router)
     app.include_router(licences.router)
     app.include_router(linked_data.router)
+    app.include_router(oai.router)
     app.include_router(web.router)
     return app
 
