@@ -43,9 +43,8 @@ def _rdf_response(body: bytes, media_type: str, headers: dict[str, str]) -> Resp
     return Response(body, media_type=content_type, headers=headers)
 
 
-@router.api_route(
+@router.get(
     "/catalog",
-    methods=["GET", "HEAD"],
     tags=["linked data"],
     summary="The registry as a DCAT-AP catalog, paged with Hydra",
     description="Every live record as a dcat:Dataset with its distribution and licence."
@@ -63,6 +62,8 @@ def get_catalog(request: Request, registry: RegistryDep) -> Response:
     triples = catalog_page(registry.store, registry.settings, query)
     return _rdf_response(serialize(triples, media_type), media_type, {"Vary": "Accept"})
 
+
+router.add_api_route("/catalog", get_catalog, methods=["HEAD"], include_in_schema=False)
 
 # The vocabularies, as files shipped with the package.
 _VOCABULARIES = {

@@ -128,9 +128,8 @@ def _record_links(record: Work | IPOffer, uri: str) -> str:
     return ", ".join(links)
 
 
-@router.api_route(
+@router.get(
     "/records/{record_id}",
-    methods=["GET", "HEAD"],
     tags=["records"],
     summary="One record: HTML for browsers, JSON, or RDF (Turtle, JSON-LD, N-Triples, RDF/XML)"
     " by Accept header or by suffix (.json .html .ttl .jsonld .nt .rdf)",
@@ -180,6 +179,9 @@ def get_record(request: Request, registry: RegistryDep, record_id: str) -> Respo
     body = registry.record_rdf(record_id, media_type)
     content_type = f"{media_type}; charset=utf-8" if media_type in _CHARSET else media_type
     return Response(body, headers=headers, media_type=content_type)
+
+
+router.add_api_route("/records/{record_id}", get_record, methods=["HEAD"], include_in_schema=False)
 
 
 def _source_json(source: Source) -> dict[str, Any]:
