@@ -419,21 +419,15 @@ class IPOffer(_RecordBase):
     assets: list[Asset] = Field(min_length=1)
     terms: Terms
     trl: int | None = Field(default=None, ge=1, le=9, description="Technology readiness level")
-    sdgs: list[int] = Field(default_factory=list, description="UN Sustainable Development Goals")
+    sdgs: list[Annotated[int, Field(ge=1, le=17)]] = Field(
+        default_factory=list, description="UN Sustainable Development Goals, 1-17"
+    )
     technology_fields: list[str] = Field(default_factory=list)
     status: Literal["draft", "published", "expired", "withdrawn"] = "published"
     last_verified: date | None = None
     review_due: date | None = Field(
         default=None, description="When the offer must be confirmed again (12 months by default)"
     )
-
-    @field_validator("sdgs")
-    @classmethod
-    def _sdgs(cls, value: list[int]) -> list[int]:
-        bad = [v for v in value if not 1 <= v <= 17]
-        if bad:
-            raise ValueError(f"there are 17 SDGs; not {', '.join(map(str, bad))}")
-        return value
 
     @model_validator(mode="after")
     def _offer_rules(self) -> IPOffer:

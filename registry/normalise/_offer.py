@@ -11,9 +11,16 @@ still read: it becomes one asset per IP type and the terms it states.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from harvesters.base import RawRecord
 from registry.licences import attribution, normalise
@@ -78,7 +85,9 @@ class OfferSubmission(BaseModel):
     challenges: list[str] = Field(
         min_length=1, description="Societal challenges (vocab/challenges.ttl), at least one"
     )
-    sdgs: list[int] = Field(default_factory=list)
+    sdgs: list[Annotated[int, Field(ge=1, le=17)]] = Field(
+        default_factory=list, description="UN Sustainable Development Goals, 1-17"
+    )
     technology_fields: list[str] = Field(default_factory=list)
     landing_page: str | None = None
     licence: str | None = Field(
@@ -94,6 +103,12 @@ class OfferSubmission(BaseModel):
     last_verified: date | None = None
     review_due: date | None = None
     modified: datetime | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> OfferSubmission:
+        if self.last_verified and self.review_due and self.review_due < self.last_verified:
+            raise ValueError("review_due is before last_verified")
+        return self
 
     @field_validator("challenges")
     @classmethod

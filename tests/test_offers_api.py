@@ -1,0 +1,258 @@
+"""Publishing IP offers with an API key: create, replace, withdraw; field errors; scope;
+rate limit; audit; peer review, problem reports, uptake and notices; review dates."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from registry.api.app import create_app
+from registry.core import Registry
+from registry.keys import create_key
+from registry.offers import check_review_due
+from registry.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE: dict[str, Any] = json.loads((ROOT / "schemas" / "ip-offer.schema.json").read_text())[
+    "examples"
+][0]
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Iterator[Registry]:
+    reg = Registry(
+        Settings(
+            data_dir=tmp_path / "data", base_uri="http://registry.test", api_writes_per_minute=30
+        )
+    )
+    yield reg
+    reg.close()
+
+
+@pytest.fixture
+def client(registry: Registry) -> Iterator[TestClient]:
+    with TestClient(create_app(registry=registry, follow_changes=False)) as test_client:
+        yield test_client
+
+
+def _auth(registry: Registry, publisher: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_key(registry.store, publisher).secret}"}
+
+
+def _offer(**changes: Any) -> dict[str, Any]:
+    offer = copy.deepcopy(EXAMPLE)
+    offer.update(changes)
+    return offer
+
+
+def test_publish_replace_and_withdraw(client: TestClient, registry: Registry) -> None:
+    tto = _auth(registry, "tto")
+    created = client.post("/api/offers", json=_offer(), headers=tto)
+    assert created.status_code == 201, created.text
+    offer = created.json()
+    assert created.headers["location"] == offer["uri"]
+    assert offer["kind"] == "ip-offer"
+    assert offer["assets"][0]["patents"][0]["docdb"] == "EP.3512847.A1"
+    assert offer["review_due"] == "2027-01-12"  # twelve months after last_verified
+    assert offer["terms"]["royalty_free"] is False
+    # The offer is a record like any other: linked data, search.
+    assert client.get(f"/records/{offer['id']}.ttl").status_code == 200
+    hits = client.get(
+        "/api/search", params={"q": "membrane distillation", "kind": "ip-offer"}
+    ).json()
+    assert [h["id"] for h in hits["results"]] == [offer["id"]]
+
+    again = client.post(
+        "/api/offers", json=_offer(title="Membrane module, second edition"), headers=tto
+    )
+    assert again.status_code == 200
+    assert again.json()["id"] == offer["id"]
+
+    replaced = client.put(
+        f"/api/offers/{offer['id']}", json=_offer(title="Third edition"), headers=tto
+    )
+    assert replaced.status_code == 200
+    assert client.get(f"/api/offers/{offer['id']}").json()["title"] == "Third edition"
+
+    assert client.delete(f"/api/offers/{offer['id']}", headers=tto).status_code == 204
+    assert client.get(f"/records/{offer['id']}.json").status_code == 410
+    actions = [e.action for e in registry.store.audit_log(publisher="tto")]
+    assert actions == ["offer.delete", "offer.update", "offer.update", "offer.create"]
+
+
+def test_json_ld_is_accepted(client: TestClient, registry: Registry) -> None:
+    body = _offer(identifier="ld-1")
+    body["@context"] = "http://registry.test/vocab/context.jsonld"
+    body["@type"] = "IPOffer"
+    response = client.post(
+        "/api/offers",
+        content=json.dumps(body),
+        headers={**_auth(registry, "tto"), "Content-Type": "application/ld+json"},
+    )
+    assert response.status_code == 201, response.text
+    plain = client.post(
+        "/api/offers",
+        content="title=x",
+        headers={**_auth(registry, "tto"), "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert plain.status_code == 415
+
+
+def test_every_field_error_is_listed_and_nothing_is_stored(
+    client: TestClient, registry: Registry
+) -> None:
+    bad = _offer(identifier="bad")
+    del bad["contact"]
+    bad["assets"] = [{"type": "patent", "patents": ["EP 1 000 000 A1", "XQ 12"]}]
+    bad["terms"] = {
+        **bad["terms"],
+        "licensing_mode": "royalty-free-pledge",
+        "exclusivity": "exclusive",
+        "royalty": "free",
+    }
+    bad["challenges"] = ["world-peace"]
+    response = client.post("/api/offers", json=bad, headers=_auth(registry, "tto"))
+    assert response.status_code == 422
+    problem = response.json()
+    assert response.headers["content-type"].startswith("application/problem+json")
+    fields = {e["field"] for e in problem["errors"]}
+    assert {"contact", "challenges", "assets.0.patents.1", "terms"} <= fields
+    messages = " ".join(e["message"] for e in problem["errors"])
+    assert "ST.3" in messages and "contradicts" in messages and "world-peace" in messages
+    assert registry.store.count(include_deleted=True) == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"contact": {"verified": "2026-01-01"}}, "contact"),
+        ({"offeror": {"name": "X", "identifiers": {"kvk": "123"}}}, "offeror.identifiers"),
+        ({"trl": 12}, "trl"),
+        ({"sdgs": [18]}, "sdgs"),
+        ({"assets": [{"type": "software", "patents": ["EP1000000"]}]}, "assets.0"),
+        ({"terms": {"licensing_mode": "x", "summary": "s"}}, "terms.licensing_mode"),
+        ({"terms": {"licensing_mode": "option", "summary": "s" * 401}}, "terms.summary"),
+        ({"last_verified": "2026-05-01", "review_due": "2026-01-01"}, "(body)"),
+        ({"unknown_field": 1}, "unknown_field"),
+    ],
+)
+def test_field_errors(
+    client: TestClient, registry: Registry, change: dict[str, Any], field: str
+) -> None:
+    response = client.post("/api/offers", json=_offer(**change), headers=_auth(registry, "tto"))
+    assert response.status_code == 422, response.text
+    fields = [e["field"] for e in response.json()["errors"]]
+    assert any(f.startswith(field) or field == "(body)" for f in fields), fields
+
+
+def test_keys_and_scope(client: TestClient, registry: Registry) -> None:
+    assert client.post("/api/offers", json=_offer()).status_code == 401
+    wrong = client.post("/api/offers", json=_offer(), headers={"Authorization": "Bearer reg_x"})
+    assert wrong.status_code == 401
+    assert wrong.headers["www-authenticate"].startswith("Bearer")
+    mine = client.post("/api/offers", json=_offer(), headers=_auth(registry, "tto")).json()
+    other = _auth(registry, "someone-else")
+    assert client.put(f"/api/offers/{mine['id']}", json=_offer(), headers=other).status_code == 403
+    assert client.delete(f"/api/offers/{mine['id']}", headers=other).status_code == 403
+    assert client.get(f"/records/{mine['id']}.json").status_code == 200
+    assert client.delete("/api/offers/nope", headers=other).status_code == 404
+
+
+def test_write_rate_per_key(tmp_path: Path) -> None:
+    reg = Registry(Settings(data_dir=tmp_path / "d", api_writes_per_minute=2))
+    try:
+        with TestClient(create_app(registry=reg, follow_changes=False)) as client:
+            auth = _auth(reg, "tto")
+            codes = [
+                client.post(
+                    "/api/offers", json=_offer(identifier=f"o{i}"), headers=auth
+                ).status_code
+                for i in range(3)
+            ]
+            assert codes == [201, 201, 429]
+            limited = client.post("/api/offers", json=_offer(identifier="o9"), headers=auth)
+            assert int(limited.headers["retry-after"]) >= 1
+            # Another key has its own budget.
+            fresh = client.post(
+                "/api/offers", json=_offer(identifier="p"), headers=_auth(reg, "other")
+            )
+            assert fresh.status_code == 201
+    finally:
+        reg.close()
+
+
+def test_peer_review_reports_uptake_and_notices(client: TestClient, registry: Registry) -> None:
+    owner = _auth(registry, "tto")
+    offer = client.post("/api/offers", json=_offer(), headers=owner).json()
+    peer, other = _auth(registry, "peer"), _auth(registry, "sme-1")
+    url = f"/api/offers/{offer['id']}"
+
+    own = client.post(
+        f"{url}/reviews", json={"clarity": 5, "completeness": 5, "usefulness": 5}, headers=owner
+    )
+    assert own.status_code == 403
+    client.post(
+        f"{url}/reviews", json={"clarity": 4, "completeness": 2, "usefulness": 5}, headers=peer
+    )
+    reviewed = client.post(
+        f"{url}/reviews",
+        json={"clarity": 2, "completeness": 4, "usefulness": 3, "comment": "ok"},
+        headers=other,
+    )
+    assert reviewed.status_code == 201
+    assert reviewed.json()["offer"]["reviews"] == {
+        "count": 2, "clarity": 3.0, "completeness": 3.0, "usefulness": 4.0,
+    }  # fmt: skip
+    bad = client.post(
+        f"{url}/reviews", json={"clarity": 9, "completeness": 1, "usefulness": 1}, headers=peer
+    )
+    assert bad.status_code == 422
+
+    reported = client.post(
+        f"{url}/reports", json={"kind": "lapsed-patent", "detail": "EP fee unpaid"}, headers=peer
+    )
+    assert reported.status_code == 201
+    assert reported.json()["offer"]["flagged"] is True
+    assert client.post(f"{url}/reports", json={"kind": "boring"}, headers=peer).status_code == 422
+    assert client.post(f"{url}/uptake", json={"note": "licensed"}, headers=other).status_code == 201
+
+    shown = client.get(f"/records/{offer['id']}.json").json()["review"]
+    assert shown["open_reports"] == {"lapsed-patent": 1}
+    assert shown["uptake"] == 1
+    page = client.get(f"/records/{offer['id']}", headers={"Accept": "text/html"}).text
+    assert "lapsed-patent: 1" in page
+
+    notices = client.get("/api/notices", headers=owner).json()
+    assert [n["kind"] for n in notices] == ["problem-report"]
+    assert "EP fee unpaid" in notices[0]["message"]
+    assert client.get("/api/notices", headers=peer).json() == []
+    marked = client.post("/api/notices/read", json={"ids": [notices[0]["id"]]}, headers=owner)
+    assert marked.json() == {"read": 1}
+    assert client.get("/api/notices", params={"unread": "true"}, headers=owner).json() == []
+    assert client.get("/api/notices").status_code == 401
+
+
+def test_review_due_tells_the_publisher_once(client: TestClient, registry: Registry) -> None:
+    owner = _auth(registry, "tto")
+    stale_day = (date.today() - timedelta(days=400)).isoformat()
+    stale = client.post(
+        "/api/offers", json=_offer(identifier="stale", last_verified=stale_day), headers=owner
+    ).json()
+    fresh = client.post(
+        "/api/offers",
+        json=_offer(identifier="fresh", last_verified=date.today().isoformat()),
+        headers=owner,
+    ).json()
+    assert check_review_due(registry.store) == [stale["id"]]
+    check_review_due(registry.store)
+    notices = registry.store.notices("tto")
+    assert [(n.kind, n.record_id) for n in notices] == [("review-due", stale["id"])]
+    assert client.get(f"/records/{stale['id']}.json").json()["current"] is False
+    assert client.get(f"/records/{fresh['id']}.json").json()["current"] is True
