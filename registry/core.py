@@ -293,6 +293,13 @@ class Registry:
         commercial: str | bool | None = None,
         derivatives: str | bool | None = None,
         family: Sequence[str] | None = None,
+        ip_type: Sequence[str] | None = None,
+        licensing_mode: Sequence[str] | None = None,
+        territory: Sequence[str] | None = None,
+        patent: Sequence[str] | None = None,
+        royalty_free: str | bool | None = None,
+        trl: str | None = None,
+        include_expired: str | bool | None = None,
         page_size: int | None = None,
         cursor: str | None = None,
     ) -> SearchQuery:
@@ -342,8 +349,17 @@ class Registry:
             raise InvalidRequest(
                 f"'reuse' is one of {', '.join(_REUSE)}, not {wrong[0]!r}", parameter="reuse"
             )
+        offer_filters = _offer_filters(ip_type, licensing_mode, territory, patent, trl)
+        # A search that is nothing but a patent number, in any notation, is a patent search.
+        if text and not offer_filters["patent"]:
+            as_patent = _as_patent(text)
+            if as_patent:
+                offer_filters["patent"], text = as_patent, ""
         query = SearchQuery(
             q=text,
+            royalty_free=parse_bool(royalty_free, parameter="royalty_free"),
+            include_expired=bool(parse_bool(include_expired, parameter="include_expired")),
+            **offer_filters,
             reuse=tuple(reuses),
             commercial=parse_bool(commercial, parameter="commercial"),
             derivatives=parse_bool(derivatives, parameter="derivatives"),
@@ -439,12 +455,104 @@ class Registry:
             return _KIND_LABELS.get(value, value)
         if facet == "language":
             return _LANGUAGE_LABELS.get(value, value)
+        if facet in ("ip_type", "licensing_mode"):
+            from registry.offer_terms import IP_TYPES, LICENSING_MODES
+
+            table = IP_TYPES if facet == "ip_type" else LICENSING_MODES
+            return table[value][0] if value in table else value
+        if facet == "royalty_free":
+            return "Royalty-free" if value == "true" else "Royalty or fee"
+        if facet == "trl":
+            return f"TRL {value}"
         return value
 
 
+def _as_patent(text: str) -> tuple[str, ...]:
+    """The DOCDB form of a search that is one patent number, else nothing."""
+    from registry.patents import PatentNumberError, parse_patent_number
+
+    if not any(c.isdigit() for c in text) or len(text) > 40:
+        return ()
+    try:
+        return (parse_patent_number(text).docdb,)
+    except PatentNumberError:
+        return ()
+
+
+def _offer_filters(
+    ip_type: Sequence[str] | None,
+    licensing_mode: Sequence[str] | None,
+    territory: Sequence[str] | None,
+    patent: Sequence[str] | None,
+    trl: str | None,
+) -> dict[str, Any]:
+    """The IP-offer filters of a search, checked against the vocabularies."""
+    from registry.offer_terms import IP_TYPES, LICENSING_MODES
+    from registry.patents import PatentNumberError, parse_patent_number
+
+    out: dict[str, Any] = {}
+    for name, values, known in (
+        ("ip_type", _clean(ip_type), IP_TYPES),
+        ("licensing_mode", _clean(licensing_mode), LICENSING_MODES),
+    ):
+        wrong = [v for v in values if v not in known]
+        if wrong:
+            raise InvalidRequest(
+                f"unknown {name} {wrong[0]!r}; one of {', '.join(known)}", parameter=name
+            )
+        out[name] = tuple(values)
+    out["territory"] = tuple(_clean(territory))
+    numbers = []
+    for value in _clean(patent):
+        try:
+            numbers.append(parse_patent_number(value).docdb)
+        except PatentNumberError as exc:
+            raise InvalidRequest(str(exc), parameter="patent") from None
+    out["patent"] = tuple(numbers)
+    out["trl_min"] = out["trl_max"] = None
+    if trl is not None and trl.strip():
+        low, _, high = trl.strip().partition("-")
+        try:
+            lo, hi = int(low), int(high or low)
+        except ValueError:
+            lo = hi = 0
+        if not 1 <= lo <= hi <= 9:
+            raise InvalidRequest(
+                f"'trl' is a level 1-9 or a range such as 4-6, not {trl!r}", parameter="trl"
+            )
+        out["trl_min"], out["trl_max"] = lo, hi
+    return out
+
+
 #: The search parameters that may repeat (values OR-ed); the others are single.
-MULTI_VALUED = frozenset({"licence", "source", "language", "challenge", "reuse", "family"})
-SINGLE_VALUED = frozenset({"q", "open", "kind", "commercial", "derivatives", "page_size", "cursor"})
+MULTI_VALUED = frozenset(
+    {
+        "licence",
+        "source",
+        "language",
+        "challenge",
+        "reuse",
+        "family",
+        "ip_type",
+        "licensing_mode",
+        "territory",
+        "patent",
+    }
+)
+SINGLE_VALUED = frozenset(
+    {
+        "q",
+        "open",
+        "kind",
+        "commercial",
+        "derivatives",
+        "royalty_free",
+        "trl",
+        "include_expired",
+        "page_size",
+        "cursor",
+    }
+)
 
 
 class QueryParams(Protocol):

@@ -256,3 +256,80 @@ def test_review_due_tells_the_publisher_once(client: TestClient, registry: Regis
     assert [(n.kind, n.record_id) for n in notices] == [("review-due", stale["id"])]
     assert client.get(f"/records/{stale['id']}.json").json()["current"] is False
     assert client.get(f"/records/{fresh['id']}.json").json()["current"] is True
+
+
+def _publish_demo(client: TestClient, registry: Registry) -> dict[str, dict[str, Any]]:
+    """The demo offers, published through the API by one publisher."""
+    demo = json.loads((ROOT / "registry" / "demo" / "offers.json").read_text())["offers"]
+    auth = _auth(registry, "demo-tto")
+    out = {}
+    for offer in demo:
+        response = client.post("/api/offers", json=offer, headers=auth)
+        assert response.status_code == 201, response.text
+        out[offer["identifier"]] = response.json()
+    return out
+
+
+def _search(client: TestClient, **params: Any) -> dict[str, Any]:
+    response = client.get("/api/search", params={"kind": "ip-offer", **params})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_offer_facets_and_filters(client: TestClient, registry: Registry) -> None:
+    offers = _publish_demo(client, registry)
+    everything = _search(client)
+    assert everything["total"] == len(offers)
+    facets = {
+        name: {v["value"]: v["count"] for v in values}
+        for name, values in everything["facets"].items()
+    }
+    assert facets["ip_type"]["patent"] == 3
+    assert facets["licensing_mode"]["licence-of-right"] == 1
+    labels = {v["value"]: v["label"] for v in everything["facets"]["licensing_mode"]}
+    assert labels["non-assertion-covenant"] == "Non-assertion covenant"
+    free = _search(client, royalty_free="true")
+    assert free["total"] == facets["royalty_free"]["true"] == 4
+    assert all(
+        offers[i]["terms"]["royalty_free"]
+        for i in offers
+        if offers[i]["id"] in {r["id"] for r in free["results"]}
+    )
+    ready = _search(client, trl="5-9")
+    expected = {o["id"] for o in offers.values() if o["trl"] and o["trl"] >= 5}
+    assert {r["id"] for r in ready["results"]} == expected
+    assert _search(client, territory="NL")["total"] == 2  # NL and NL+BE
+    assert _search(client, licensing_mode="option")["total"] == 0
+    bad = client.get("/api/search", params={"licensing_mode": "sell-everything"})
+    assert bad.status_code == 400
+    assert client.get("/api/search", params={"trl": "7-3"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "written", ["EP3512847", "EP 3 512 847 A1", "ep-3512847-a1", "EP.3512847.A1"]
+)
+def test_patent_search_in_any_notation(
+    client: TestClient, registry: Registry, written: str
+) -> None:
+    offers = _publish_demo(client, registry)
+    wanted = offers["tto-zuidland-2024-001"]["id"]
+    by_parameter = _search(client, patent=written)
+    assert [r["id"] for r in by_parameter["results"]] == [wanted]
+    by_query = client.get("/api/search", params={"q": written}).json()
+    assert [r["id"] for r in by_query["results"]] == [wanted]
+    assert _search(client, patent="WO 2012/088469")["total"] == 0
+    assert client.get("/api/search", params={"patent": "XQ12"}).status_code == 400
+
+
+def test_expired_and_withdrawn_offers_leave_default_search(
+    client: TestClient, registry: Registry
+) -> None:
+    auth = _auth(registry, "tto")
+    old = (date.today() - timedelta(days=400)).isoformat()
+    client.post("/api/offers", json=_offer(identifier="current"), headers=auth)
+    client.post("/api/offers", json=_offer(identifier="due", last_verified=old), headers=auth)
+    client.post("/api/offers", json=_offer(identifier="gone", status="withdrawn"), headers=auth)
+    client.post("/api/offers", json=_offer(identifier="draft", status="draft"), headers=auth)
+    assert _search(client)["total"] == 1
+    assert _search(client, include_expired="true")["total"] == 4

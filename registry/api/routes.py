@@ -70,6 +70,31 @@ def search(
     family: Annotated[
         list[str] | None, Query(description="Licence family, e.g. CC BY-SA; repeatable")
     ] = None,
+    ip_type: Annotated[
+        list[str] | None,
+        Query(description="IP offers: patent, utility-model, design, software, dataset, know-how"),
+    ] = None,
+    licensing_mode: Annotated[
+        list[str] | None,
+        Query(description="IP offers: a licensing mode (vocab/licensing-modes.ttl); repeatable"),
+    ] = None,
+    royalty_free: Annotated[
+        str | None, Query(description="IP offers: true: royalty-free terms only")
+    ] = None,
+    trl: Annotated[
+        str | None, Query(description="IP offers: technology readiness level, 4 or 4-6")
+    ] = None,
+    territory: Annotated[
+        list[str] | None, Query(description="IP offers: ISO 3166 code, EU, EEA or worldwide")
+    ] = None,
+    patent: Annotated[
+        list[str] | None,
+        Query(description="IP offers: a patent number in any notation (EP1000000, WO 2012/088469)"),
+    ] = None,
+    include_expired: Annotated[
+        str | None,
+        Query(description="true: also offers past their review date, withdrawn or draft"),
+    ] = None,
     page_size: Annotated[
         int | None, Query(description="Results per page, 1-100 (default 20)")
     ] = None,

@@ -34,6 +34,11 @@ FACETS: tuple[str, ...] = (
     "source",
     "language",
     "challenge",
+    "ip_type",
+    "licensing_mode",
+    "royalty_free",
+    "trl",
+    "territory",
 )
 
 
@@ -52,6 +57,16 @@ class SearchQuery:
     commercial: bool | None = None
     derivatives: bool | None = None
     family: tuple[str, ...] = ()
+    ip_type: tuple[str, ...] = ()
+    licensing_mode: tuple[str, ...] = ()
+    royalty_free: bool | None = None
+    territory: tuple[str, ...] = ()
+    trl_min: int | None = None
+    trl_max: int | None = None
+    patent: tuple[str, ...] = ()
+    """Patent numbers in DOCDB form, with or without kind code."""
+    include_expired: bool = False
+    """Also offers past their review date, withdrawn or draft (default search hides them)."""
     page_size: int = 20
     offset: int = 0
     facet_size: int = 50
@@ -70,6 +85,13 @@ class SearchQuery:
             "commercial": self.commercial,
             "derivatives": self.derivatives,
             "family": list(self.family),
+            "ip_type": list(self.ip_type),
+            "licensing_mode": list(self.licensing_mode),
+            "royalty_free": self.royalty_free,
+            "territory": list(self.territory),
+            "trl": [self.trl_min, self.trl_max],
+            "patent": list(self.patent),
+            "include_expired": self.include_expired,
         }
 
 

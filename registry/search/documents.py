@@ -95,4 +95,56 @@ def facet_values(data: dict[str, Any]) -> dict[str, list[str]]:
         "source": [data["source"]],
         "language": data.get("languages") or ["und"],
         "challenge": data.get("challenges") or [],
+        **_offer_facets(data),
     }
+
+
+_ROYALTY_FREE_MODES = {
+    "public-licence",
+    "royalty-free-pledge",
+    "non-assertion-covenant",
+    "royalty-free-standard",
+}
+#: The day number (proleptic ordinal) that stands for "never due" (works, and offers
+#: without a review date).
+NEVER_DUE = 10**7
+
+
+def _offer_facets(data: dict[str, Any]) -> dict[str, list[str]]:
+    """An IP offer's facets: what it offers, on which terms, how ready, where."""
+    if data.get("kind") != "ip-offer":
+        return {"ip_type": [], "licensing_mode": [], "royalty_free": [], "trl": [], "territory": []}
+    terms = data.get("terms") or {}
+    mode = terms.get("licensing_mode")
+    free = terms.get("royalty") == "free" or mode in _ROYALTY_FREE_MODES
+    trl = data.get("trl")
+    return {
+        "ip_type": list(dict.fromkeys(a["type"] for a in data.get("assets") or [])),
+        "licensing_mode": [mode] if mode else [],
+        "royalty_free": ["true" if free else "false"],
+        "trl": [str(trl)] if trl else [],
+        "territory": list(terms.get("territory") or []),
+    }
+
+
+def patent_numbers(data: dict[str, Any]) -> list[str]:
+    """Every patent number of an offer in DOCDB form, also without its kind code, so a
+    search for ``EP1000000`` finds ``EP.1000000.A1``."""
+    out: list[str] = []
+    for asset in data.get("assets") or []:
+        for patent in asset.get("patents") or []:
+            docdb = patent["docdb"]
+            out.append(docdb)
+            if patent.get("kind"):
+                out.append(docdb.rsplit(".", 1)[0])
+    return list(dict.fromkeys(out))
+
+
+def review_due_day(data: dict[str, Any]) -> int:
+    """The day an offer is due for review, as a day number (:data:`NEVER_DUE` if never)."""
+    due = data.get("review_due")
+    if not due:
+        return NEVER_DUE
+    from datetime import date
+
+    return date.fromisoformat(due).toordinal()

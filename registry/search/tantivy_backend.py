@@ -13,12 +13,13 @@ import shutil
 import threading
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import tantivy
 from pydantic_core import from_json, to_json
-from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
+from tantivy import FieldType, Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 
 from registry.errors import IndexBusy
 from registry.search import FACETS, FacetValue, Hit, SearchQuery, SearchResult
@@ -26,6 +27,8 @@ from registry.search.documents import (
     WEIGHTS,
     analysed_languages,
     facet_values,
+    patent_numbers,
+    review_due_day,
     summary,
     texts,
 )
@@ -58,6 +61,11 @@ def _schema() -> tantivy.Schema:
         for lang in _STEMMERS:
             builder.add_text_field(f"{name}_{lang}", tokenizer_name=f"text_{lang}")
     builder.add_integer_field("seq", stored=False, indexed=True, fast=True)
+    # Offers: patent numbers (DOCDB), lifecycle status, review day and TRL for filters.
+    builder.add_text_field("patent", tokenizer_name="raw", fast=False)
+    builder.add_text_field("status", tokenizer_name="raw", fast=True)
+    builder.add_integer_field("review_due_day", stored=False, indexed=True, fast=True)
+    builder.add_integer_field("trl_number", stored=False, indexed=True, fast=True)
     builder.add_bytes_field("summary", stored=True)
     return builder.build()
 
@@ -141,6 +149,12 @@ class TantivyBackend:
                 if text:
                     doc.add_text(f"{name}_{lang}", text)
         doc.add_integer("seq", seq)
+        for number in patent_numbers(data):
+            doc.add_text("patent", number)
+        doc.add_text("status", data.get("status") or "published")
+        doc.add_integer("review_due_day", review_due_day(data))
+        if data.get("trl"):
+            doc.add_integer("trl_number", int(data["trl"]))
         doc.add_bytes("summary", to_json(summary(data)))
         return doc
 
@@ -212,16 +226,34 @@ class TantivyBackend:
             "challenge": query.challenge,
             "reuse": query.reuse,
             "family": query.family,
+            "ip_type": query.ip_type,
+            "licensing_mode": query.licensing_mode,
+            "territory": query.territory,
+            "patent": query.patent,
         }
         if query.kind is not None:
             wanted["kind"] = (query.kind,)
-        for name in ("open", "commercial", "derivatives"):
+        for name in ("open", "commercial", "derivatives", "royalty_free"):
             flag = getattr(query, name)
             if flag is not None:
                 wanted[name] = ("true" if flag else "false",)
         for field_name, values in wanted.items():
             if values:
                 filters.append(Query.term_set_query(self.schema, field_name, list(values)))
+        if query.trl_min is not None or query.trl_max is not None:
+            filters.append(
+                Query.range_query(
+                    self.schema, "trl_number", FieldType.Integer, query.trl_min, query.trl_max
+                )
+            )
+        if not query.include_expired:
+            # Works are always "published" and never due; offers leave default search when
+            # withdrawn, drafted or past their review day.
+            filters.append(Query.term_query(self.schema, "status", "published"))
+            today = date.today().toordinal()
+            filters.append(
+                Query.range_query(self.schema, "review_due_day", FieldType.Integer, today, None)
+            )
         return filters
 
     def search(self, query: SearchQuery) -> SearchResult:
