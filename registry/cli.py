@@ -586,6 +586,36 @@ def reindex(ctx: click.Context, target: str, as_json: bool) -> None:
 # licences ---------------------------------------------------------------------------------
 
 
+# offers -------------------------------------------------------------------------------------
+
+
+@main.group("offers")
+def offers_group() -> None:
+    """IP offers: review dates."""
+
+
+@offers_group.command("due")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def offers_due(ctx: click.Context, as_json: bool) -> None:
+    """List the offers past their review date and notify their publishers (once each;
+    `serve` and `worker` do this every hour)."""
+    with _registry(ctx) as registry:
+        due = registry.check_review_due()
+        records = [registry.get_record(i).record for i in due]
+    rows = [
+        {"id": r.id, "title": r.title, "review_due": str(getattr(r, "review_due", ""))}
+        for r in records
+        if r is not None
+    ]
+    if as_json:
+        _emit(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['id']}  due {row['review_due']}  {row['title']}")
+    click.echo(f"{len(rows)} offer(s) past their review date", err=True)
+
+
 # API keys -----------------------------------------------------------------------------------
 
 

@@ -210,7 +210,15 @@ class Registry:
             workers=self.settings.harvest_workers,
             interval=self.settings.harvest_check_seconds,
             on_harvest=on_harvest,
+            housekeeping=self.check_review_due,
         )
+
+    def check_review_due(self) -> list[str]:
+        """Tell publishers about their offers past the review date (once each); returns the
+        ids of the offers past due."""
+        from registry.offers import check_review_due
+
+        return check_review_due(self.store)
 
     def refresh_index(self) -> int:
         """Index what the change feed has that the index lacks; 0 when another process

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -73,8 +74,13 @@ class Scheduler:
         interval: float = 60.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_harvest: Callable[[HarvestRun], None] | None = None,
+        housekeeping: Callable[[], object] | None = None,
+        housekeeping_every: float = 3600.0,
     ) -> None:
         self._list_sources = list_sources
+        self._housekeeping = housekeeping
+        self._housekeeping_every = housekeeping_every
+        self._housekept: float | None = None
         self._list_runs = list_runs
         self._harvest = harvest
         self.interval = interval
@@ -112,7 +118,22 @@ class Scheduler:
         if wait:
             for future in futures:
                 future.result()
+        self._keep_house()
         return started
+
+    def _keep_house(self) -> None:
+        """Periodic chores besides harvesting (offers due for review), at most once per
+        ``housekeeping_every`` seconds; a failing chore is logged, never fatal."""
+        if self._housekeeping is None:
+            return
+        now = time.monotonic()
+        if self._housekept is not None and now - self._housekept < self._housekeeping_every:
+            return
+        self._housekept = now
+        try:
+            self._housekeeping()
+        except Exception:
+            log.exception("housekeeping failed; trying again later")
 
     def _run(self, name: str) -> None:
         try:

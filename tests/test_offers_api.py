@@ -47,7 +47,9 @@ def _auth(registry: Registry, publisher: str) -> dict[str, str]:
 
 
 def _offer(**changes: Any) -> dict[str, Any]:
+    """The schema's example offer, verified today (so that no test depends on the date)."""
     offer = copy.deepcopy(EXAMPLE)
+    offer["last_verified"] = date.today().isoformat()
     offer.update(changes)
     return offer
 
@@ -60,7 +62,9 @@ def test_publish_replace_and_withdraw(client: TestClient, registry: Registry) ->
     assert created.headers["location"] == offer["uri"]
     assert offer["kind"] == "ip-offer"
     assert offer["assets"][0]["patents"][0]["docdb"] == "EP.3512847.A1"
-    assert offer["review_due"] == "2027-01-12"  # twelve months after last_verified
+    today = date.today()
+    due = date.fromisoformat(offer["review_due"])
+    assert (due.year - today.year) * 12 + due.month - today.month == 12  # twelve months on
     assert offer["terms"]["royalty_free"] is False
     # The offer is a record like any other: linked data, search.
     assert client.get(f"/records/{offer['id']}.ttl").status_code == 200
@@ -333,3 +337,20 @@ def test_expired_and_withdrawn_offers_leave_default_search(
     client.post("/api/offers", json=_offer(identifier="draft", status="draft"), headers=auth)
     assert _search(client)["total"] == 1
     assert _search(client, include_expired="true")["total"] == 4
+
+
+def test_cli_offers_due(registry: Registry, client: TestClient, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from registry.cli import main
+
+    auth = _auth(registry, "tto")
+    old = (date.today() - timedelta(days=400)).isoformat()
+    due = client.post("/api/offers", json=_offer(identifier="due", last_verified=old), headers=auth)
+    client.post("/api/offers", json=_offer(identifier="ok"), headers=auth)
+    result = CliRunner().invoke(
+        main, ["--data-dir", str(registry.settings.data_dir), "offers", "due", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert [row["id"] for row in json.loads(result.stdout)] == [due.json()["id"]]
+    assert [n.kind for n in registry.store.notices("tto")] == ["review-due"]

@@ -209,3 +209,29 @@ def test_the_host_pace_holds_across_threads() -> None:
         t.join()
     assert sorted(waits) == [0.5, 1.0, 1.5, 2.0]  # one slot each, 0.5 s apart
     assert pacer.wait("https://93.184.216.35/") == 0  # another host does not wait
+
+
+def test_housekeeping_runs_at_most_once_per_interval_and_survives_errors() -> None:
+    calls: list[int] = []
+
+    def chore() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the store is briefly away")
+
+    scheduler = Scheduler(
+        lambda: [],
+        lambda name, limit: [],
+        lambda name, stop: None,  # type: ignore[arg-type,return-value]
+        housekeeping=chore,
+        housekeeping_every=3600,
+    )
+    try:
+        scheduler.run_once()
+        scheduler.run_once()
+        assert len(calls) == 1
+        scheduler._housekept = None  # an hour later
+        scheduler.run_once()
+        assert len(calls) == 2
+    finally:
+        scheduler.stop()

@@ -12,6 +12,8 @@ licence. When the publisher says how it wants to be credited, its words are the 
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from html import escape
 from typing import Literal
 from urllib.parse import quote
@@ -19,7 +21,7 @@ from urllib.parse import quote
 from registry.licences._normalise import licence_by_uri
 from registry.models import Attribution, IPOffer, LicenceRef, Work
 
-__all__ = ["attribution", "source_link"]
+__all__ = ["attribution", "credit", "source_link"]
 
 _MAX_NAMES = 3
 _Style = Literal["licensed", "marked", "rights"]
@@ -69,9 +71,17 @@ def _end(sentence: str) -> str:
     return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
 
 
+_HTML_SPECIAL = re.compile("[&<>\"']")
+
+
+def _escape(text: str) -> str:
+    """``html.escape`` (quotes too), without its five passes when nothing needs escaping."""
+    return escape(text) if _HTML_SPECIAL.search(text) else text
+
+
 def _link(href: str, text: str, *, rel: str | None = None) -> str:
-    rel_attr = f' rel="{escape(rel)}"' if rel else ""
-    return f'<a{rel_attr} href="{escape(href)}">{escape(text)}</a>'
+    rel_attr = f' rel="{_escape(rel)}"' if rel else ""
+    return f'<a{rel_attr} href="{_escape(href)}">{_escape(text)}</a>'
 
 
 def _rights(ref: LicenceRef, href: str | None) -> tuple[str, str]:
@@ -82,12 +92,54 @@ def _rights(ref: LicenceRef, href: str | None) -> tuple[str, str]:
     """
     raw = " ".join((ref.raw or "").split())
     if raw and not _is_web_link(raw):
-        return raw, escape(raw)
+        return raw, _escape(raw)
     if raw and not ref.label:
         return raw, _link(raw, raw)
     if ref.label:
-        return ref.label, _link(href, ref.label) if href else escape(ref.label)
+        return ref.label, _link(href, ref.label) if href else _escape(ref.label)
     return "unknown", "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """What a credit line says about a licence: the same for every work under it."""
+
+    style: _Style
+    name: str
+    html: str
+    """The licence's name as HTML (linked as the licence when it has a web address)."""
+    rights_text: str
+    rights_html: str
+
+
+#: The terms of the licences seen lately, by what they depend on (a harvest sees few).
+_TERMS: dict[tuple[str | None, str | None, str, str | None], _Terms] = {}
+_TERMS_KEPT = 4096
+
+
+def _terms(ref: LicenceRef) -> _Terms:
+    key = (ref.uri, ref.label, ref.reuse_class, ref.raw)
+    terms = _TERMS.get(key)
+    if terms is None:
+        style = _style(ref)
+        licence = licence_by_uri(ref.uri)
+        name = ref.label or (licence.label if licence else None) or ref.uri or ""
+        href = ref.uri if _is_web_link(ref.uri) else None
+        html = _link(href, name, rel="license") if href else _escape(name)
+        rights_text, rights_html = _rights(ref, href) if style == "rights" else ("", "")
+        terms = _Terms(style, name, html, rights_text, rights_html)
+        if len(_TERMS) >= _TERMS_KEPT:
+            _TERMS.clear()
+        _TERMS[key] = terms
+    return terms
+
+
+def _collapsed(text: str) -> str:
+    """``text`` with runs of white space made one space, ends trimmed (checked in C first:
+    ``isprintable`` is False for every white-space character but the plain space)."""
+    if text and text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def attribution(
@@ -99,30 +151,49 @@ def attribution(
     of its own). ``changes`` describes how a user adapted the work ("cropped"); the credit
     then says so, as Creative Commons asks of adaptations.
     """
-    ref = record.licence
-    style = _style(ref)
-    source = source_link(record, base_uri=base_uri)
-    title = " ".join(record.title.split())
-    names = " ".join(_names(record).split())
-    instruction = " ".join((record.attribution_instruction or "").split())
-    licence = licence_by_uri(ref.uri)
-    name = ref.label or (licence.label if licence else None) or ref.uri or ""
-    licence_href = ref.uri if _is_web_link(ref.uri) else None
-    licence_html = _link(licence_href, name, rel="license") if licence_href else escape(name)
+    text, html = credit(
+        record.licence,
+        title=record.title,
+        names=_names(record),
+        instruction=record.attribution_instruction,
+        source=source_link(record, base_uri=base_uri),
+        changes=changes,
+    )
+    return Attribution(text=text, html=html)
+
+
+def credit(
+    ref: LicenceRef,
+    *,
+    title: str,
+    names: str,
+    instruction: str | None,
+    source: str,
+    changes: str | None = None,
+) -> tuple[str, str]:
+    """The credit line as text and HTML from its parts: what :func:`attribution` writes,
+    for a record whose parts are at hand (``names`` as :func:`_names` gives them, ``source``
+    as :func:`source_link` does)."""
+    terms = _terms(ref)
+    style = terms.style
+    title = _collapsed(title)
+    names = _collapsed(names)
+    instruction = _collapsed(instruction or "")
+    name = terms.name
+    licence_html = terms.html
 
     # The credit: the publisher's instruction, or title and author.
     if instruction:
-        credit_text, credit_html = instruction, escape(instruction)
+        credit_text, credit_html = instruction, _escape(instruction)
     else:
         work_text = f'"{title}"' if title else "This work"
         work_html = f'"{_link(source, title)}"' if title else _link(source, "This work")
         credit_text = f"{work_text} by {names}" if names else work_text
-        credit_html = f"{work_html} by {escape(names)}" if names else work_html
+        credit_html = f"{work_html} by {_escape(names)}" if names else work_html
 
     if style == "rights":
-        rights_text, rights_html = _rights(ref, licence_href)
-        text = f"{_end(credit_text)} Rights: {_end(rights_text)}"
-        html = f"{_end(credit_html)} Rights: {_end(rights_html)}"
+        text = f"{_end(credit_text)} Rights: {_end(terms.rights_text)}"
+        html = f"{_end(credit_html)} Rights: {_end(terms.rights_html)}"
     elif instruction:
         # The instruction is a sentence of its own: "<credit>. Licensed under CC BY 4.0."
         verb = "Marked with" if style == "marked" else "Licensed under"
@@ -142,4 +213,4 @@ def attribution(
     if instruction:
         # Without a linked title, the source is linked at the end.
         html += f" Source: {_link(source, source)}"
-    return Attribution(text=text, html=html)
+    return text, html
