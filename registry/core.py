@@ -129,6 +129,7 @@ class Registry:
         title: str | None = None,
         schedule_hours: float | None = 24.0,
         trusted: bool = False,
+        publisher: str | None = None,
     ) -> Source:
         """Register a feed (:class:`InvalidRequest` for an unknown kind or a bad field,
         :class:`UnsafeURL` for a URL that may not be fetched, :class:`Conflict` for a
@@ -149,6 +150,7 @@ class Registry:
                 "options": options or {},
                 "title": title,
                 "schedule_hours": schedule_hours,
+                "publisher": publisher,
             }
         )
         return self.store.add_source(source)

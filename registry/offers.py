@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from registry.errors import Forbidden, InvalidContent, NotFound
+from registry.errors import Conflict, Forbidden, InvalidContent, NotFound
 from registry.models import ApiKey, IPOffer, ProblemReport, Review, Source, Uptake, record_id
 from registry.normalise._offer import OfferSubmission, offer_from_submission, validation_errors
 from registry.store import Store
@@ -134,12 +134,20 @@ def put_offer(
 
 
 def own_offer(store: Store, key: ApiKey, offer_id: str) -> IPOffer:
-    """An offer the key's publisher may change: :class:`NotFound` or :class:`Forbidden`."""
+    """An offer the key's publisher may change through the API: :class:`NotFound`,
+    :class:`Forbidden` (another publisher's), or :class:`Conflict` (it comes from the
+    publisher's feed, and the next harvest would undo the change)."""
     stored = store.get(offer_id)
     if stored is None or stored.deleted or not isinstance(stored.record, IPOffer):
         raise NotFound(f"no offer with id {offer_id!r}", kind="offer", key=offer_id)
     if publisher_of(store, offer_id) != key.publisher:
         raise Forbidden(f"offer {offer_id!r} belongs to another publisher")
+    source = store.get_source(stored.record.source)
+    if source.kind != "api":
+        raise Conflict(
+            f"offer {offer_id!r} comes from your feed {source.name!r}: change it there,"
+            " and the next harvest brings the change"
+        )
     return stored.record
 
 

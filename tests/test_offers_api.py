@@ -354,3 +354,27 @@ def test_cli_offers_due(registry: Registry, client: TestClient, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     assert [row["id"] for row in json.loads(result.stdout)] == [due.json()["id"]]
     assert [n.kind for n in registry.store.notices("tto")] == ["review-due"]
+
+
+def test_a_publisher_registers_its_feed_and_owns_its_offers(
+    client: TestClient, registry: Registry, tmp_path: Path
+) -> None:
+    feed = tmp_path / "offers.json"
+    feed.write_text(json.dumps({"offers": [_offer(identifier="from-feed")]}))
+    registry.settings.allow_file_urls = True
+    owner, other = _auth(registry, "tto"), _auth(registry, "other")
+    body = {"name": "tto-feed", "kind": "offers", "url": feed.as_uri()}
+    assert client.post("/api/sources", json=body).status_code == 401
+    registered = client.post("/api/sources", json=body, headers=owner)
+    assert registered.status_code == 201, registered.text
+    assert registered.json()["publisher"] == "tto"
+    registry.harvest("tto-feed")
+    offer_id = registry.store.changes(0, 10, source="tto-feed")[0].id
+    # Peers may review it; only its publisher hears of problems; a harvested offer is
+    # changed in its feed, not through the API.
+    client.post(f"/api/offers/{offer_id}/reports", json={"kind": "stale"}, headers=other)
+    assert [n.record_id for n in registry.store.notices("tto")] == [offer_id]
+    assert client.put(f"/api/offers/{offer_id}", json=_offer(), headers=other).status_code == 403
+    conflict = client.put(f"/api/offers/{offer_id}", json=_offer(), headers=owner)
+    assert conflict.status_code == 409
+    assert "tto-feed" in conflict.json()["detail"]

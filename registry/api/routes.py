@@ -233,19 +233,29 @@ class NewSource(BaseModel):
     schedule_hours: float | None = Field(default=24.0, gt=0)
 
 
-def require_admin(request: Request, registry: RegistryDep) -> None:
-    """The bearer token of the registry's administrator (``REGISTRY_ADMIN_TOKEN``)."""
+def source_registrant(request: Request, registry: RegistryDep) -> str | None:
+    """Who registers a feed: a publisher's API key (the feed becomes that publisher's:
+    its key may manage its offers), or the administrator's token (``REGISTRY_ADMIN_TOKEN``;
+    the feed belongs to no publisher). Returns the publisher, ``None`` for the administrator."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized(
+            "send a publisher's API key or the administrator's token as 'Authorization: Bearer ...'"
+        )
+    if token.startswith("reg_"):
+        from registry.keys import verify_key
+
+        return verify_key(registry.store, token).publisher
     expected = registry.settings.admin_token
     if not expected:
         raise Forbidden(
-            "registering sources over the API is switched off on this registry"
-            " (its operator sets REGISTRY_ADMIN_TOKEN to allow it)"
+            "registering sources with an administrator's token is switched off on this registry"
+            " (its operator sets REGISTRY_ADMIN_TOKEN to allow it); publishers use their API key"
         )
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send the administrator's token as 'Authorization: Bearer TOKEN'")
-    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
+    if not hmac.compare_digest(token.encode(), expected.encode()):
         raise Forbidden("this token may not register sources")
+    return None
 
 
 @router.post(
@@ -253,12 +263,15 @@ def require_admin(request: Request, registry: RegistryDep) -> None:
     tags=["sources"],
     summary="Register a feed",
     status_code=201,
-    dependencies=[Depends(require_admin)],
     responses={401: {"description": "No token"}, 403: {"description": "Not allowed"}},
 )
-def add_source(registry: RegistryDep, body: NewSource) -> JSONResponse:
+def add_source(
+    registry: RegistryDep,
+    body: NewSource,
+    publisher: Annotated[str | None, Depends(source_registrant)],
+) -> JSONResponse:
     try:
-        source = registry.add_source(**body.model_dump(), trusted=False)
+        source = registry.add_source(**body.model_dump(), trusted=False, publisher=publisher)
     except ValidationError as exc:
         errors = [
             {"parameter": ".".join(map(str, e["loc"])), "detail": e["msg"]} for e in exc.errors()
