@@ -33,6 +33,12 @@ server error (5xx, after the fetcher's retries) on a token restarts an ordered l
 from its newest datestamp too: deep paging is what large repositories fail at. A listing
 that keeps failing from the same point fails the harvest (:data:`MAX_RESTARTS`).
 
+An oai_dc page is read in one pass: a stylesheet (libxslt, in C, outside the GIL, in the
+thread that fetched the page) writes all its records as lines of text, and Python makes
+the raw records of them; a record the lines cannot carry is read element by element.
+While a page is fetched ahead, the interpreter hands the GIL over more often
+(:data:`PREFETCH_SWITCH_INTERVAL`), so that the fetching thread is not kept waiting.
+
 A page that is not well-formed XML is read record by record: control characters are
 dropped, each record is parsed on its own (bare ampersands escaped, then libxml2's
 recover mode for one that is still not well-formed), and a record that cannot be read
@@ -43,11 +49,14 @@ the run, which resumes with that page.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import re
+import sys
 import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -56,8 +65,14 @@ from lxml import etree
 
 from harvesters.base import Harvester, Page, RawRecord, RecordError, snippet
 from harvesters.fetch import Fetcher
-from harvesters.oai_formats import format_of
-from harvesters.xml import parse_recovering, parse_strict, parse_xml, strip_invalid
+from harvesters.oai_formats import FORMAT_BY_NAMESPACE, format_of
+from harvesters.xml import (
+    has_unicode_white_space,
+    parse_recovering,
+    parse_strict,
+    parse_xml,
+    strip_invalid,
+)
 from registry.errors import FeedError, FetchError
 from registry.models import Source
 
@@ -212,6 +227,8 @@ class _Answer:
     """The page ends before its root element does: it was cut short."""
     refused: FetchError | None = None
     """An HTTP error answered to a resumption token (the token was refused)."""
+    dc_lines: list[str] | None = None
+    """An oai_dc page's records read in one pass (:func:`_dc_page_lines`), when it was."""
 
 
 def _answer_from_root(root: etree._Element, url: str, verb: str) -> _Answer:
@@ -382,6 +399,149 @@ def _dublin_core(metadata: etree._Element) -> dict[str, list[dict[str, str | Non
     return out
 
 
+# --- reading a whole oai_dc page in one pass ---------------------------------------------
+#
+# Reading records element by element costs a Python object per element (25-40 µs a
+# record). For oai_dc pages, a stylesheet reads every record of the page in one pass in
+# C instead (libxslt, which releases the GIL) and writes them as text, one line a record:
+#
+# ========  ==================================================================================
+# field     content
+# ========  ==================================================================================
+# kind      ``R`` a record whose metadata is oai_dc, ``D`` a deleted record, ``S`` anything
+#           else: the record is read element by element (:meth:`_read_record`), as are
+#           records without Dublin Core, with an unusual header or an odd ``xml:lang``
+# header    identifier, datestamp, how many setSpecs, the setSpecs (``R`` and ``D`` only)
+# elements  ``name, xml:lang, value`` for each Dublin Core element under ``<metadata>``, in
+#           document order (``R`` only); a value is its text with white space normalised
+# ========  ==================================================================================
+#
+# Fields are separated by tabs, records by newlines: text written here holds neither
+# (``normalize-space`` removes them from values; header texts that are not already
+# normalised, and ``xml:lang`` values that hold them or are empty, send the record to the
+# element by element reading). The result is what :func:`_dublin_core` and
+# :meth:`_read_record` give (tests compare them on every fixture): a header text is read as
+# written, ``xml:lang`` as written (``None`` when absent), a value is normalised as XML
+# white space here and as Unicode white space in Python when it holds any. Pages with a
+# DOCTYPE (entity references read differently) and salvaged pages are read element by
+# element.
+
+_DC_ELEMENT_TEMPLATE = (
+    '<xsl:template match="dc:{name}"><xsl:text>&#9;{name}&#9;</xsl:text>'
+    '<xsl:value-of select="@xml:lang"/><xsl:text>&#9;</xsl:text>'
+    '<xsl:value-of select="normalize-space()"/></xsl:template>'
+)
+_DC_ELEMENT_TEMPLATES = "\n  ".join(_DC_ELEMENT_TEMPLATE.format(name=name) for name in DC_ELEMENTS)
+_OAI_DC_TEST = " or ".join(
+    f"namespace-uri(o:metadata[1]/*[1]) = '{namespace}'"
+    for namespace, name in FORMAT_BY_NAMESPACE.items()
+    if name == "oai_dc"
+)
+_DC_PAGE_STYLESHEET = f"""\
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:o="{OAI}" xmlns:dc="{DC}">
+  <xsl:output method="text" encoding="UTF-8"/>
+  <xsl:template match="/">
+    <xsl:for-each select="*/o:ListRecords[1]/o:record">
+      <xsl:variable name="h" select="o:header[1]"/>
+      <xsl:choose>
+        <xsl:when test="not($h/o:identifier) or $h/*[*] or $h/*[. != normalize-space()]
+            or o:metadata[1]//dc:*/@xml:lang[. = '' or contains(., '&#9;') or contains(., '&#10;')]"
+          >S</xsl:when>
+        <xsl:when test="$h/@status = 'deleted'">D<xsl:call-template name="header"/></xsl:when>
+        <xsl:when test="{_OAI_DC_TEST}">R<xsl:call-template
+            name="header"/><xsl:apply-templates select="o:metadata[1]//dc:*"/></xsl:when>
+        <xsl:otherwise>S</xsl:otherwise>
+      </xsl:choose>
+      <xsl:text>&#10;</xsl:text>
+    </xsl:for-each>
+  </xsl:template>
+  <xsl:template name="header">
+    <xsl:variable name="h" select="o:header[1]"/>
+    <xsl:text>&#9;</xsl:text><xsl:value-of select="$h/o:identifier"/>
+    <xsl:text>&#9;</xsl:text><xsl:value-of select="$h/o:datestamp"/>
+    <xsl:text>&#9;</xsl:text><xsl:value-of select="count($h/o:setSpec)"/>
+    <xsl:for-each select="$h/o:setSpec">
+      <xsl:text>&#9;</xsl:text><xsl:value-of select="."/>
+    </xsl:for-each>
+  </xsl:template>
+  <xsl:template match="dc:*"/>
+  {_DC_ELEMENT_TEMPLATES}
+</xsl:stylesheet>
+"""
+_stylesheets = threading.local()
+
+
+def _dc_page_transform() -> etree.XSLT:
+    """This thread's compiled page stylesheet (lxml stylesheets are not shared between
+    threads); it may read and write nothing but the page."""
+    transform: etree.XSLT | None = getattr(_stylesheets, "dc_page", None)
+    if transform is None:
+        transform = etree.XSLT(
+            etree.fromstring(_DC_PAGE_STYLESHEET.encode()),
+            access_control=etree.XSLTAccessControl.DENY_ALL,  # type: ignore[attr-defined]
+        )
+        _stylesheets.dc_page = transform
+    return transform
+
+
+def _dc_page_lines(listing: etree._Element) -> list[str] | None:
+    """Every ``<record>`` of ``listing``'s page as a line (see above), or ``None`` when the
+    page must be read element by element."""
+    tree = listing.getroottree()
+    if tree.docinfo.internalDTD is not None or listing.getparent() is not tree.getroot():
+        return None
+    try:
+        text = str(_dc_page_transform()(tree))
+    except etree.XSLTError:  # pragma: no cover - the stylesheet reads any page
+        log.warning("the oai_dc page stylesheet failed; reading the page element by element")
+        return None
+    lines = text.split("\n")
+    lines.pop()  # after the last newline
+    return lines
+
+
+def _dc_line_record(line: str, deleted_format: str) -> RawRecord | None:
+    """The raw record of one line of :func:`_dc_page_lines`, or ``None`` when the record
+    is to be read element by element (kind ``S``, no identifier, no Dublin Core value)."""
+    fields = line.split("\t")
+    kind = fields[0]
+    if kind != "R" and kind != "D":
+        return None
+    # Texts here hold no XML white space but single inner spaces; other white space Python
+    # strips and splits at (no-break spaces...) is not ASCII, and rare: look for it once.
+    spaced = not line.isascii() and has_unicode_white_space(line)
+    identifier = fields[1].strip() if spaced else fields[1]
+    if not identifier:
+        return None
+    datestamp = parse_datestamp(fields[2])
+    start = 4 + int(fields[3])
+    if spaced:
+        sets = [name for name in (spec.strip() for spec in fields[4:start]) if name]
+    else:
+        sets = [name for name in fields[4:start] if name]
+    if kind == "D":
+        return RawRecord(
+            identifier=identifier, datestamp=datestamp, deleted=True, format=deleted_format
+        )
+    dublin_core: dict[str, list[dict[str, str | None]]] = {}
+    items = iter(fields[start:])
+    for name, lang, value in zip(items, items, items, strict=False):
+        if spaced and value:
+            value = " ".join(value.split())
+        if value:
+            found = dublin_core.get(name)
+            if found is None:
+                dublin_core[name] = [{"value": value, "lang": lang or None}]
+            else:
+                found.append({"value": value, "lang": lang or None})
+    if not dublin_core:
+        return None
+    return RawRecord(
+        identifier, datestamp, format="oai_dc", payload={"sets": sets, "metadata": dublin_core}
+    )
+
+
 def _namespace_of(element: etree._Element) -> str | None:
     tag = element.tag
     if isinstance(tag, str) and tag.startswith("{"):
@@ -390,6 +550,48 @@ def _namespace_of(element: etree._Element) -> str | None:
 
 
 # --- prefetching -----------------------------------------------------------------------
+
+
+#: How often (seconds) the interpreter hands the GIL over while pages are fetched ahead
+#: (Python's default is 5 ms): the fetching thread needs it for a moment after each read
+#: from the socket, and would wait up to the whole interval each time behind the thread
+#: that maps and stores the page before; with 5 ms, the next page is seldom ready in time.
+PREFETCH_SWITCH_INTERVAL = 0.0005
+
+_switching = threading.Lock()
+_switching_users = 0
+_switching_before = 0.0
+
+
+@contextmanager
+def _quick_switching() -> Iterator[None]:
+    """:data:`PREFETCH_SWITCH_INTERVAL` while it lasts (for every harvest at once: the
+    interval is the interpreter's; the one before is back when the last harvest ends)."""
+    global _switching_users, _switching_before
+    with _switching:
+        if _switching_users == 0:
+            _switching_before = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switching_before, PREFETCH_SWITCH_INTERVAL))
+        _switching_users += 1
+    try:
+        yield
+    finally:
+        with _switching:
+            _switching_users -= 1
+            if _switching_users == 0:
+                sys.setswitchinterval(_switching_before)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused (when it ran) for the block."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Prefetch:
@@ -630,52 +832,53 @@ class OAIPMHHarvester(Harvester):
         restarts: dict[datetime | None, int] = {}
         damaged = False
         pending: _Prefetch | None = _Prefetch(self._fetch_listing, params)
-        try:
-            while pending is not None:
-                answer = pending.result()
-                pending = None
-                request = params
-                if answer.errors or answer.refused is not None:
-                    if self._ends_listing(answer, request, listing, position):
-                        self.listed_all = position.run_from is None and not damaged
-                        yield Page()
-                        return
-                    params = self._restart(answer, position, restarts)
-                    listing = _Listing(counted=True)
-                    pending = _Prefetch(self._fetch_listing, params)
-                    continue
-                if answer.listing is None:
-                    raise FeedError("the response has no ListRecords element", url=answer.url)
-                next_token = answer.token or ""
-                if next_token:
-                    if next_token in listing.tokens:
-                        raise FeedError(
-                            f"the repository repeats the resumption token {next_token!r} (a loop)",
-                            url=self.source.url,
-                        )
-                    listing.tokens.add(next_token)
-                    params = {"verb": "ListRecords", "resumptionToken": next_token}
-                    if not answer.truncated:
+        with _quick_switching():
+            try:
+                while pending is not None:
+                    answer = pending.result()
+                    pending = None
+                    request = params
+                    if answer.errors or answer.refused is not None:
+                        if self._ends_listing(answer, request, listing, position):
+                            self.listed_all = position.run_from is None and not damaged
+                            yield Page()
+                            return
+                        params = self._restart(answer, position, restarts)
+                        listing = _Listing(counted=True)
                         pending = _Prefetch(self._fetch_listing, params)
-                page = self._read_page(answer, position)
-                damaged = damaged or answer.damaged
-                listing.note(answer, len(page.records) + len(page.errors))
-                if answer.truncated:
-                    # resuming asks for this page again (or starts the listing again)
-                    page.checkpoint = position.checkpoint(request.get("resumptionToken"))
+                        continue
+                    if answer.listing is None:
+                        raise FeedError("the response has no ListRecords element", url=answer.url)
+                    next_token = answer.token or ""
+                    if next_token:
+                        if next_token in listing.tokens:
+                            raise FeedError(
+                                f"the repository repeats the resumption token {next_token!r} (a loop)",
+                                url=self.source.url,
+                            )
+                        listing.tokens.add(next_token)
+                        params = {"verb": "ListRecords", "resumptionToken": next_token}
+                        if not answer.truncated:
+                            pending = _Prefetch(self._fetch_listing, params)
+                    page = self._read_page(answer, position)
+                    damaged = damaged or answer.damaged
+                    listing.note(answer, len(page.records) + len(page.errors))
+                    if answer.truncated:
+                        # resuming asks for this page again (or starts the listing again)
+                        page.checkpoint = position.checkpoint(request.get("resumptionToken"))
+                        yield page
+                        raise FeedError(
+                            "the page was cut short (the document ends early); the next harvest"
+                            " asks for it again",
+                            url=answer.url,
+                        )
+                    page.checkpoint = position.checkpoint(next_token) if next_token else None
                     yield page
-                    raise FeedError(
-                        "the page was cut short (the document ends early); the next harvest"
-                        " asks for it again",
-                        url=answer.url,
-                    )
-                page.checkpoint = position.checkpoint(next_token) if next_token else None
-                yield page
-                if not next_token:
-                    self.listed_all = position.run_from is None and not damaged
-        finally:
-            if pending is not None:
-                pending.cancel()
+                    if not next_token:
+                        self.listed_all = position.run_from is None and not damaged
+            finally:
+                if pending is not None:
+                    pending.cancel()
 
     def _ends_listing(
         self, answer: _Answer, request: dict[str, str], listing: _Listing, position: _Position
@@ -728,14 +931,35 @@ class OAIPMHHarvester(Harvester):
         listing = answer.listing
         if listing is None:  # pragma: no cover - checked by the caller
             return page
-        for element in listing.iterchildren(_RECORD):
-            read = self._read_record(element)
-            if isinstance(read, RawRecord):
-                position.see(read.datestamp)
-                records.append(read)
-            else:
-                page.errors.append(read)
+        reads: Iterable[RawRecord | RecordError]
+        if answer.dc_lines is not None:
+            reads = self._read_dc_lines(answer.dc_lines, listing)
+        else:
+            reads = map(self._read_record, listing.iterchildren(_RECORD))
+        with _gc_paused():  # thousands of small dicts and lists, none in a cycle
+            for read in reads:
+                if isinstance(read, RawRecord):
+                    position.see(read.datestamp)
+                    records.append(read)
+                else:
+                    page.errors.append(read)
         return page
+
+    def _read_dc_lines(
+        self, lines: list[str], listing: etree._Element
+    ) -> Iterator[RawRecord | RecordError]:
+        """The records of an oai_dc page read in one pass; those its lines cannot give are
+        read element by element (their ``<record>`` elements are found only then)."""
+        elements: list[etree._Element] | None = None
+        deleted_format = format_of(None, self.metadata_prefix)
+        for index, line in enumerate(lines):
+            read = _dc_line_record(line, deleted_format)
+            if read is None:
+                if elements is None:
+                    elements = list(listing.iterchildren(_RECORD))
+                yield self._read_record(elements[index])
+            else:
+                yield read
 
     def _read_record(self, record: etree._Element) -> RawRecord | RecordError:
         """One ``<record>``: a raw record, or why it cannot be one. Children are walked
@@ -824,7 +1048,10 @@ class OAIPMHHarvester(Harvester):
             if "resumptionToken" in params and (status in TOKEN_REFUSAL_STATUS or status >= 500):
                 return _Answer(url=exc.url, refused=exc)
             raise
-        return _read_listing(response.content, response.url, "ListRecords")
+        answer = _read_listing(response.content, response.url, "ListRecords")
+        if self.metadata_prefix == "oai_dc" and answer.listing is not None and not answer.damaged:
+            answer.dc_lines = _dc_page_lines(answer.listing)
+        return answer
 
     def _call(self, params: dict[str, str], verb: str) -> etree._Element:
         """The verb's element of a (small) answer; OAI-PMH errors raise."""

@@ -33,22 +33,35 @@ def _is_web_link(value: str | None) -> bool:
 
 def source_link(record: Work | IPOffer, *, base_uri: str) -> str:
     """Where the work is: its landing page, else its first web identifier, else its registry page."""
-    if record.landing_page and _is_web_link(record.landing_page):
-        return record.landing_page.strip()
-    for identifier in record.identifiers:
+    return _source(record.landing_page, record.identifiers, record.id, base_uri)
+
+
+def _source(landing_page: str | None, identifiers: list[str], record_id: str, base_uri: str) -> str:
+    if landing_page and _is_web_link(landing_page):
+        return landing_page.strip()
+    for identifier in identifiers:
         if _is_web_link(identifier):
             return identifier.strip()
-    return f"{base_uri.rstrip('/')}/records/{quote(record.id, safe='')}"
+    return f"{base_uri.rstrip('/')}/records/{quote(record_id, safe='')}"
 
 
 def _names(record: Work | IPOffer) -> str:
     """The author part of the credit: creators (at most three, then "et al."), then publisher."""
-    creators = list(dict.fromkeys(c.strip() for c in record.creators if c and c.strip()))
-    shown = "; ".join(creators[:_MAX_NAMES])
-    if len(creators) > _MAX_NAMES:
+    return _names_of(record.creators, record.publisher)
+
+
+def _names_of(creators: list[str], publisher: str | None, *, collapsed: bool = False) -> str:
+    """:func:`_names` of these creators and publisher; ``collapsed``: they are stripped,
+    not empty, without repeats."""
+    if collapsed:
+        names = creators
+    else:
+        names = list(dict.fromkeys(c.strip() for c in creators if c and c.strip()))
+    shown = "; ".join(names[:_MAX_NAMES])
+    if len(names) > _MAX_NAMES:
         shown += " et al."
-    publisher = (record.publisher or "").strip()
-    if publisher and publisher not in creators:
+    publisher = (publisher or "").strip()
+    if publisher and publisher not in names:
         shown = f"{shown}, {publisher}" if shown else publisher
     return shown
 
@@ -170,15 +183,20 @@ def credit(
     instruction: str | None,
     source: str,
     changes: str | None = None,
+    collapsed: bool = False,
 ) -> tuple[str, str]:
     """The credit line as text and HTML from its parts: what :func:`attribution` writes,
     for a record whose parts are at hand (``names`` as :func:`_names` gives them, ``source``
-    as :func:`source_link` does)."""
+    as :func:`source_link` does). ``collapsed``: title, names and instruction have their
+    white space collapsed already."""
     terms = _terms(ref)
     style = terms.style
-    title = _collapsed(title)
-    names = _collapsed(names)
-    instruction = _collapsed(instruction or "")
+    if collapsed:
+        instruction = instruction or ""
+    else:
+        title = _collapsed(title)
+        names = _collapsed(names)
+        instruction = _collapsed(instruction or "")
     name = terms.name
     licence_html = terms.html
 
