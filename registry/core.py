@@ -77,10 +77,60 @@ class Registry:
         self.indexer = SearchIndexer(self.store, self.search_backend, settings.index_path)
         rate = settings.harvest_rate_per_host
         self.pacer = HostPacer(rate) if rate else None
+        self._triples: Any = None
+        self._rdf_indexer: Any = None
+        self._triples_lock = threading.Lock()
 
     def close(self) -> None:
         self.search_backend.close()
+        if self._triples is not None:
+            self._triples.close()
         self.store.close()
+
+    # the triple store ----------------------------------------------------------------
+
+    @property
+    def triples(self) -> Any:
+        """The triple store (opened on first use). :class:`IndexBusy` when the embedded
+        one is held by another process (the one serving catches up by itself)."""
+        with self._triples_lock:
+            if self._triples is None:
+                from registry.errors import IndexBusy
+                from registry.triples import open_triple_store
+
+                try:
+                    self._triples = open_triple_store(self.settings)
+                except OSError as exc:
+                    raise IndexBusy(
+                        f"the triple store in {self.settings.triples_path} is open in another"
+                        f" process ({exc.strerror or exc})"
+                    ) from None
+            return self._triples
+
+    @property
+    def rdf_indexer(self) -> Any:
+        """The projection of the store into the triple store (change feed follower)."""
+        if self._rdf_indexer is None:
+            from registry.triples import RdfIndexer
+
+            triples = self.triples
+            self._rdf_indexer = RdfIndexer(
+                self.store,
+                triples,
+                base_uri=self.settings.base,
+                instance=getattr(triples, "instance", "default"),
+            )
+        return self._rdf_indexer
+
+    def refresh_triples(self) -> int:
+        """Project what the change feed has that the triple store lacks; 0 when another
+        process holds the embedded triple store."""
+        from registry.errors import IndexBusy
+
+        try:
+            return int(self.rdf_indexer.catch_up())
+        except IndexBusy:
+            return 0
 
     def __enter__(self) -> Registry:
         return self
@@ -223,14 +273,16 @@ class Registry:
         return check_review_due(self.store)
 
     def refresh_index(self) -> int:
-        """Index what the change feed has that the index lacks; 0 when another process
-        holds the index writer (it catches up by itself)."""
+        """Index what the change feed has that the search index (and then the triple store)
+        lacks; 0 when another process holds the index writer (it catches up by itself)."""
         from registry.errors import IndexBusy
 
         try:
-            return self.indexer.catch_up()
+            indexed = self.indexer.catch_up()
         except IndexBusy:
-            return 0
+            indexed = 0
+        self.refresh_triples()
+        return indexed
 
     # records -------------------------------------------------------------------------
 

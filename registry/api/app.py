@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from registry.api import licences, linked_data, oai, offers, routes, web
+from registry.api import licences, linked_data, oai, offers, routes, sparql, web
 from registry.core import Registry
 from registry.errors import (
     Conflict,
@@ -206,6 +206,7 @@ def create_app(
     app.include_router(linked_data.router)
     app.include_router(oai.router)
     app.include_router(offers.router)
+    app.include_router(sparql.router)
     app.include_router(web.router)
     return app
 

@@ -1,0 +1,334 @@
+"""The public SPARQL 1.1 endpoint, its service description, and the VoID description.
+
+| request | answer |
+| --- | --- |
+| ``GET /sparql?query=Q``, ``POST`` form ``query=Q``, ``POST`` ``application/sparql-query`` | the results, negotiated by ``Accept`` (or ``format=json\\|xml\\|csv\\|tsv\\|ttl\\|nt\\|jsonld\\|rdfxml``) |
+| ``default-graph-uri``, ``named-graph-uri`` | the RDF dataset of the query (by default: every record's graph, as one default graph) |
+| ``GET /sparql`` without a query | the service description (RDF); a browser gets a query page |
+| ``update=``, ``application/sparql-update`` | ``403``: the public endpoint is read-only |
+| a malformed query | ``400`` with the parser's message |
+| past ``REGISTRY_SPARQL_TIMEOUT_SECONDS`` | ``503`` with ``Retry-After``; every query slot busy: ``503`` too |
+| more than ``REGISTRY_SPARQL_RESULT_LIMIT`` rows or triples | ``400``: page with ``LIMIT``/``OFFSET``, or use ``registry export`` |
+| ``GET /.well-known/void`` | the VoID description of the registry's dataset |
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pyoxigraph import Literal, NamedNode, Triple
+
+from registry.api.negotiation import choose
+from registry.api.routes import RegistryDep
+from registry.core import Registry
+from registry.errors import Forbidden, IndexBusy, InvalidRequest
+from registry.rdf import PREFIXES, serialize
+from registry.rdf._terms import dct, foaf, rdf, xsd
+from registry.triples import QueryBusy, QueryResult, QueryTimeout, query_form
+from registry.triples._results import (
+    BOOLEAN_TYPES,
+    GRAPH_TYPES,
+    SOLUTION_TYPES,
+    write_boolean,
+    write_solutions,
+)
+
+router = APIRouter(tags=["linked data"])
+
+_FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "ttl": "text/turtle",
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+_CHARSET = {"text/csv", "text/tab-separated-values", "text/turtle", "application/n-triples"}
+_CORS = {"Access-Control-Allow-Origin": "*", "Vary": "Accept"}
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
+
+EXAMPLES: list[tuple[str, str]] = [
+    (
+        "Works under CC BY 4.0",
+        "PREFIX dct: <http://purl.org/dc/terms/>\nSELECT ?work ?title WHERE {\n"
+        "  ?work dct:license <https://creativecommons.org/licenses/by/4.0/> ;\n"
+        "        dct:title ?title .\n} LIMIT 20",
+    ),
+    (
+        "Records per licence",
+        "PREFIX dct: <http://purl.org/dc/terms/>\nSELECT ?licence (COUNT(?r) AS ?records)"
+        " WHERE {\n  ?r dct:license ?licence .\n} GROUP BY ?licence ORDER BY DESC(?records)",
+    ),
+    (
+        "Royalty-free IP offers and their patents",
+        "PREFIX reg: <https://w3id.org/open-registry/vocab#>\n"
+        "PREFIX odrl: <http://www.w3.org/ns/odrl/2/>\nPREFIX dct: <http://purl.org/dc/terms/>\n"
+        "SELECT ?offer ?title ?patent WHERE {\n  ?offer a reg:IPOffer ; dct:title ?title ;"
+        " odrl:hasPolicy ?terms .\n  ?terms reg:royaltyFree true .\n"
+        "  OPTIONAL { ?offer reg:patentNumber ?patent }\n} LIMIT 50",
+    ),
+    (
+        "Attribution of one record",
+        "PREFIX cc: <http://creativecommons.org/ns#>\nPREFIX schema: <https://schema.org/>\n"
+        "SELECT ?record ?credit ?name WHERE {\n  ?record schema:creditText ?credit .\n"
+        "  OPTIONAL { ?record cc:attributionName ?name }\n} LIMIT 5",
+    ),
+]
+
+
+def _params(request: Request, body: bytes) -> list[tuple[str, str]]:
+    """The protocol parameters: the query string, plus a form body."""
+    params = list(request.query_params.multi_items())
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if request.method == "POST" and media == "application/x-www-form-urlencoded":
+        params += parse_qsl(_text(body), keep_blank_values=True, errors="strict")
+    return params
+
+
+def _text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest(f"the request body is not UTF-8 ({exc.reason})") from None
+
+
+def _problem(status: int, title: str, detail: str, **headers: str) -> JSONResponse:
+    return JSONResponse(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail},
+        status_code=status,
+        media_type="application/problem+json",
+        headers={**_CORS, **headers},
+    )
+
+
+def _query_of(request: Request, body: bytes, params: list[tuple[str, str]]) -> str | None:
+    """The query text of a request; raises for updates and for ambiguous requests."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    names = [name for name, _ in params]
+    if "update" in names or media == "application/sparql-update":
+        raise Forbidden("this is a read-only endpoint: SPARQL updates are refused")
+    queries = [value for name, value in params if name == "query"]
+    if request.method == "POST" and media == "application/sparql-query":
+        if queries:
+            raise InvalidRequest("send the query in the body or as a parameter, not both")
+        return _text(body)
+    if request.method == "POST" and media != "application/x-www-form-urlencoded":
+        raise InvalidRequest(
+            "a SPARQL query is POSTed as application/x-www-form-urlencoded or"
+            f" application/sparql-query, not {media or 'a body without a media type'}",
+            parameter="content-type",
+        )
+    if len(queries) > 1:
+        raise InvalidRequest("one query per request", parameter="query")
+    return queries[0] if queries else None
+
+
+def _media_type(
+    request: Request, params: list[tuple[str, str]], offered: tuple[str, ...]
+) -> str | None:
+    wanted = [value for name, value in params if name == "format"]
+    if wanted:
+        media = _FORMATS.get(wanted[0].strip().lower(), wanted[0].strip().lower())
+        return media if media in offered else None
+    return choose(request.headers.get("accept"), offered)
+
+
+def _run(registry: Registry, query: str, params: list[tuple[str, str]]) -> QueryResult:
+    settings = registry.settings
+    return registry.triples.query(  # type: ignore[no-any-return]
+        query,
+        timeout=settings.sparql_timeout_seconds,
+        limit=settings.sparql_result_limit,
+        default_graphs=[v for n, v in params if n == "default-graph-uri"],
+        named_graphs=[v for n, v in params if n == "named-graph-uri"],
+        base_iri=f"{settings.base}/sparql",
+    )
+
+
+async def sparql(request: Request, registry: RegistryDep) -> Response:
+    body = await request.body()
+    try:
+        params = _params(request, body)
+        query = _query_of(request, body, params)
+    except Forbidden as exc:
+        return _problem(403, "Forbidden", exc.message)
+    except InvalidRequest as exc:
+        return _problem(400, "Bad Request", exc.message)
+    if query is None:
+        return service_description(request, registry, params)
+    form = query_form(query)
+    offered = (
+        SOLUTION_TYPES if form == "select" else BOOLEAN_TYPES if form == "ask" else GRAPH_TYPES
+    )
+    media_type = _media_type(request, params, offered)
+    if media_type is None:
+        return _problem(406, "Not Acceptable", f"this query's results are {', '.join(offered)}")
+    try:
+        result = _run(registry, query, params)
+    except InvalidRequest as exc:
+        return _problem(400, "Bad Request", exc.message)
+    except QueryTimeout as exc:
+        return _problem(503, "Service Unavailable", exc.message, **{"Retry-After": "10"})
+    except (QueryBusy, IndexBusy) as exc:
+        return _problem(503, "Service Unavailable", exc.message, **{"Retry-After": "5"})
+    limit = registry.settings.sparql_result_limit
+    if result.truncated:
+        return _problem(
+            400,
+            "Bad Request",
+            f"the query answers more than {limit:,} {'rows' if result.form == 'select' else 'triples'};"
+            " page it with LIMIT and OFFSET, or download everything with `registry export`",
+        )
+    if result.form == "select":
+        payload = write_solutions(result.variables, result.solutions, media_type)
+    elif result.form == "ask":
+        payload = write_boolean(bool(result.boolean), media_type)
+    else:
+        payload = serialize(result.triples, media_type)
+    content_type = f"{media_type}; charset=utf-8" if media_type in _CHARSET else media_type
+    return Response(payload, media_type=content_type, headers=_CORS)
+
+
+for _method in ("GET", "POST"):
+    router.add_api_route(
+        "/sparql",
+        sparql,
+        methods=[_method],
+        operation_id=f"sparql_{_method.lower()}",
+        summary="SPARQL 1.1 query endpoint (read-only)",
+        description=__doc__,
+        response_model=None,
+    )
+
+
+def _endpoint_graph(registry: Registry) -> list[Triple]:
+    """The service description: what the endpoint speaks and the dataset it serves."""
+    base = registry.settings.base
+    service = NamedNode(f"{base}/sparql")
+    dataset = NamedNode(f"{base}/.well-known/void#registry")
+    default = NamedNode(f"{base}/sparql#default-graph")
+
+    def sd(name: str) -> NamedNode:
+        return NamedNode(SD + name)
+
+    out = [
+        Triple(service, rdf.type, sd("Service")),
+        Triple(service, sd("endpoint"), service),
+        Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        Triple(service, sd("feature"), sd("BasicFederatedQuery")),
+        Triple(service, sd("defaultDataset"), dataset),
+        Triple(dataset, rdf.type, sd("Dataset")),
+        Triple(dataset, sd("defaultGraph"), default),
+        Triple(default, rdf.type, sd("Graph")),
+        Triple(dataset, dct.title, Literal(registry.settings.repository_name)),
+    ]
+    for media in (*SOLUTION_TYPES, *GRAPH_TYPES):
+        out.append(
+            Triple(
+                service,
+                sd("resultFormat"),
+                NamedNode(_FORMAT_IRIS.get(media, f"urn:media:{media}")),
+            )
+        )
+    return out
+
+
+_FORMAT_IRIS = {
+    "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    "application/sparql-results+xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    "text/csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+    "text/tab-separated-values": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+    "text/turtle": "http://www.w3.org/ns/formats/Turtle",
+    "application/n-triples": "http://www.w3.org/ns/formats/N-Triples",
+    "application/ld+json": "http://www.w3.org/ns/formats/JSON-LD",
+    "application/rdf+xml": "http://www.w3.org/ns/formats/RDF_XML",
+}
+
+
+def service_description(
+    request: Request, registry: Registry, params: list[tuple[str, str]]
+) -> Response:
+    media_type = _media_type(request, params, ("text/turtle", "text/html", *GRAPH_TYPES[1:]))
+    if media_type is None:
+        return _problem(
+            406, "Not Acceptable", f"the service description is {', '.join(GRAPH_TYPES)}"
+        )
+    if media_type == "text/html":
+        return HTMLResponse(_query_page(request, registry))
+    payload = serialize(_endpoint_graph(registry), media_type)
+    content_type = f"{media_type}; charset=utf-8" if media_type in _CHARSET else media_type
+    return Response(payload, media_type=content_type, headers=_CORS)
+
+
+def _query_page(request: Request, registry: Registry) -> str:
+    from registry.api.web import TEXT, language, templates
+
+    lang = language(request)
+    prefixes = "".join(
+        f"PREFIX {p}: <{iri}>\n"
+        for p, iri in PREFIXES.items()
+        if p in ("dct", "cc", "schema", "reg")
+    )
+    return (
+        templates()
+        .get_template("sparql.html")
+        .render(
+            request=request,
+            t=TEXT[lang],
+            lang=lang,
+            examples=EXAMPLES,
+            first=EXAMPLES[0][1],
+            prefixes=prefixes,
+            timeout=registry.settings.sparql_timeout_seconds,
+            limit=registry.settings.sparql_result_limit,
+        )
+    )
+
+
+@router.get(
+    "/.well-known/void", summary="VoID description of the registry's dataset", response_model=None
+)
+def void(request: Request, registry: RegistryDep) -> Response:
+    media_type = choose(request.headers.get("accept"), GRAPH_TYPES)
+    if media_type is None:
+        return _problem(406, "Not Acceptable", f"VoID is served as {', '.join(GRAPH_TYPES)}")
+    base = registry.settings.base
+    dataset = NamedNode(f"{base}/.well-known/void#registry")
+
+    def v(name: str) -> NamedNode:
+        return NamedNode(VOID + name)
+
+    try:
+        count = int(registry.triples.count())
+    except IndexBusy:
+        count = None
+    out = [
+        Triple(dataset, rdf.type, v("Dataset")),
+        Triple(dataset, dct.title, Literal(registry.settings.repository_name)),
+        Triple(dataset, foaf.homepage, NamedNode(f"{base}/")),
+        Triple(dataset, v("sparqlEndpoint"), NamedNode(f"{base}/sparql")),
+        Triple(dataset, v("uriSpace"), Literal(f"{base}/records/")),
+        Triple(dataset, v("rootResource"), NamedNode(f"{base}/catalog")),
+        Triple(dataset, v("feature"), NamedNode("http://www.w3.org/ns/formats/Turtle")),
+        Triple(dataset, v("feature"), NamedNode("http://www.w3.org/ns/formats/JSON-LD")),
+        Triple(dataset, v("feature"), NamedNode("http://www.w3.org/ns/formats/RDF_XML")),
+        Triple(dataset, v("feature"), NamedNode("http://www.w3.org/ns/formats/N-Triples")),
+        Triple(dataset, v("entities"), Literal(str(registry.store.count()), datatype=xsd.integer)),
+        Triple(
+            dataset, dct.license, NamedNode("https://creativecommons.org/publicdomain/zero/1.0/")
+        ),
+    ]
+    if count is not None:
+        out.append(Triple(dataset, v("triples"), Literal(str(count), datatype=xsd.integer)))
+    for name in ("dct", "cc", "schema", "dcat", "prov", "odrl", "skos", "foaf", "vcard"):
+        out.append(Triple(dataset, v("vocabulary"), NamedNode(PREFIXES[name])))
+    payload = serialize(out, media_type)
+    content_type = f"{media_type}; charset=utf-8" if media_type in _CHARSET else media_type
+    return Response(payload, media_type=content_type, headers=_CORS)

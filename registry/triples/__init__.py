@@ -1,0 +1,372 @@
+"""The triple store: a projection of the store as RDF, one named graph per record.
+
+:class:`TripleStore` is the protocol; two implementations share one contract test suite:
+
+| implementation | when | how |
+| --- | --- | --- |
+| :class:`OxigraphTripleStore` | default | pyoxigraph on disk in ``{data_dir}/triples`` |
+| :class:`SparqlHttpTripleStore` | ``REGISTRY_SPARQL_URL`` set | any SPARQL 1.1 server (Query, Update), e.g. Apache Jena Fuseki |
+
+:class:`RdfIndexer` feeds either from the store's change feed, from its own checkpoint: a
+changed record's graph is replaced whole, a withdrawn record's graph dropped, so updates
+and deletes are exact. Queries default to the union of all graphs (every record).
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal as TypingLiteral
+from typing import Protocol
+
+from pyoxigraph import NamedNode, Quad, QueryBoolean, QuerySolutions, Store, Triple
+
+from registry.errors import InvalidRequest, RegistryError
+from registry.settings import Settings
+from registry.store import Store as RecordStore
+from registry.triples._results import Term
+
+__all__ = [
+    "OxigraphTripleStore",
+    "QueryBusy",
+    "QueryResult",
+    "QueryTimeout",
+    "RdfIndexer",
+    "SparqlHttpTripleStore",
+    "TripleStore",
+    "open_triple_store",
+    "query_form",
+]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a batch: it makes many short-lived, acyclic
+    objects, and collections would cost a fifth of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class QueryTimeout(RegistryError):
+    """A query ran past the time limit (HTTP 503)."""
+
+
+class QueryBusy(RegistryError):
+    """Every query slot is taken by queries still running (HTTP 503)."""
+
+
+@dataclass(slots=True)
+class QueryResult:
+    """What a query answered, at most ``limit`` rows or triples of it."""
+
+    form: TypingLiteral["select", "ask", "graph"]
+    variables: list[str] = field(default_factory=list)
+    solutions: list[dict[str, Term]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[Triple] = field(default_factory=list)
+    truncated: bool = False
+    """True when the answer had more than ``limit`` rows (or triples) and was cut."""
+
+
+_PROLOGUE = re.compile(
+    r"^(?:\s+|#[^\n]*\n|(?:BASE\s*<[^>]*>)|(?:PREFIX\s+[\w.-]*:\s*<[^>]*>))*", re.IGNORECASE
+)
+_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+
+
+def query_form(sparql: str) -> TypingLiteral["select", "ask", "graph", "update"] | None:
+    """The form of a SPARQL request, read after its prologue (None: not recognised)."""
+    rest = sparql[_PROLOGUE.match(sparql).end() :]  # type: ignore[union-attr]
+    found = _FORM.match(rest)
+    if found:
+        word = found.group(1).upper()
+        return "select" if word == "SELECT" else "ask" if word == "ASK" else "graph"
+    if _UPDATE.match(rest):
+        return "update"
+    return None
+
+
+class TripleStore(Protocol):
+    """What the registry needs from a triple store."""
+
+    name: str
+
+    def replace(self, graphs: Mapping[str, Sequence[Triple]], dropped: Sequence[str] = ()) -> None:
+        """Make each named graph hold exactly its triples; drop the ``dropped`` graphs."""
+        ...
+
+    def clear(self) -> None: ...
+    def count(self) -> int:
+        """How many triples all graphs hold."""
+        ...
+
+    def graph(self, name: str) -> list[Triple]:
+        """The triples of one named graph."""
+        ...
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        timeout: float,
+        limit: int,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """Run a query: :class:`InvalidRequest` (with the parser's message) for a malformed
+        one or an update, :class:`QueryTimeout` past ``timeout`` seconds."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class OxigraphTripleStore:
+    """The embedded triple store: pyoxigraph, on disk (or in memory with no path).
+
+    Queries run on a few worker threads (the engine releases the GIL while it works).
+    Past the time limit the caller gets :class:`QueryTimeout` at once and the worker stops
+    reading results; an evaluation step that cannot be interrupted (a big ORDER BY or
+    aggregate) finishes in the background, holding its slot, and when every slot is held
+    new queries get :class:`QueryBusy` instead of queueing behind them.
+    """
+
+    name = "oxigraph"
+
+    def __init__(self, path: Path | None = None, *, slots: int = 4) -> None:
+        self.path = path
+        if path is not None:
+            path.mkdir(parents=True, exist_ok=True)
+        self._store = Store(str(path)) if path is not None else Store()
+        self._slots = threading.BoundedSemaphore(slots)
+        self._write = threading.Lock()
+
+    @property
+    def instance(self) -> str:
+        """An id of this store's files, so a wiped store is indexed again from zero."""
+        if self.path is None:
+            return f"memory-{id(self)}"
+        marker = self.path / "registry-instance"
+        if not marker.exists():
+            marker.write_text(uuid.uuid4().hex)
+        return marker.read_text().strip()
+
+    def replace(self, graphs: Mapping[str, Sequence[Triple]], dropped: Sequence[str] = ()) -> None:
+        with self._write:
+            for name in [*graphs, *dropped]:
+                self._store.remove_graph(NamedNode(name))
+            self._store.bulk_extend(
+                Quad(t.subject, t.predicate, t.object, graph)
+                for name, triples in graphs.items()
+                for graph in (NamedNode(name),)
+                for t in triples
+            )
+
+    def clear(self) -> None:
+        with self._write:
+            self._store.clear()
+
+    def count(self) -> int:
+        return len(self._store)
+
+    def graph(self, name: str) -> list[Triple]:
+        return [
+            Triple(q.subject, q.predicate, q.object)
+            for q in self._store.quads_for_pattern(None, None, None, NamedNode(name))
+        ]
+
+    def flush(self) -> None:
+        self._store.flush()
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        timeout: float,
+        limit: int,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        if query_form(sparql) == "update":
+            raise InvalidRequest("this endpoint answers queries only; updates are refused")
+        if not self._slots.acquire(timeout=min(timeout, 1.0)):
+            raise QueryBusy("every query slot is busy with long queries; try again shortly")
+        cancelled = threading.Event()
+        outcome: list[QueryResult | BaseException] = []
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                outcome.append(
+                    self._evaluate(sparql, limit, default_graphs, named_graphs, cancelled, base_iri)
+                )
+            except BaseException as exc:  # handed to the caller's thread
+                outcome.append(exc)
+            finally:
+                done.set()
+
+        # A daemon thread: a query still grinding never keeps the process from exiting.
+        try:
+            threading.Thread(target=work, name="sparql-query", daemon=True).start()
+        except BaseException:
+            self._slots.release()
+            raise
+        if done.wait(timeout):
+            answer = outcome[0]
+            if isinstance(answer, BaseException):
+                raise answer
+            return answer
+        cancelled.set()
+        raise QueryTimeout(
+            f"the query ran past the time limit of {timeout:g} s; narrow it (a LIMIT,"
+            " a more selective pattern) or use `registry export` for bulk data"
+        )
+
+    def _evaluate(
+        self,
+        sparql: str,
+        limit: int,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
+        cancelled: threading.Event,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        try:
+            kwargs: dict[str, object] = {"base_iri": base_iri}
+            if default_graphs:
+                kwargs["default_graph"] = [NamedNode(g) for g in default_graphs]
+            else:
+                kwargs["use_default_graph_as_union"] = True
+            if named_graphs:
+                kwargs["named_graphs"] = [NamedNode(g) for g in named_graphs]
+            try:
+                answer = self._store.query(sparql, **kwargs)  # type: ignore[arg-type]
+            except SyntaxError as exc:
+                raise InvalidRequest(f"malformed query: {exc}", parameter="query") from None
+            except ValueError as exc:  # e.g. an invalid IRI in a dataset parameter
+                raise InvalidRequest(str(exc), parameter="query") from None
+            if isinstance(answer, QueryBoolean):
+                return QueryResult(form="ask", boolean=bool(answer))
+            if isinstance(answer, QuerySolutions):
+                variables = [v.value for v in answer.variables]
+                rows: list[dict[str, Term]] = []
+                for solution in answer:
+                    if cancelled.is_set():
+                        break
+                    if len(rows) == limit:
+                        return QueryResult("select", variables, rows, truncated=True)
+                    rows.append({v: t for v in variables if (t := solution[v]) is not None})
+                return QueryResult("select", variables, rows)
+            triples: list[Triple] = []
+            for triple in answer:
+                if cancelled.is_set():
+                    break
+                if len(triples) == limit:
+                    return QueryResult("graph", triples=triples, truncated=True)
+                triples.append(triple)
+            return QueryResult("graph", triples=triples)
+        finally:
+            self._slots.release()
+
+    def close(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+
+def open_triple_store(settings: Settings) -> TripleStore:
+    """The configured triple store: a SPARQL server when ``sparql_url`` is set, else the
+    embedded one in the data directory."""
+    if settings.sparql_url:
+        from registry.triples._http import SparqlHttpTripleStore
+
+        return SparqlHttpTripleStore(
+            settings.sparql_url,
+            settings.sparql_update_url,
+            graph_store_url=settings.sparql_graph_store_url,
+        )
+    return OxigraphTripleStore(settings.triples_path)
+
+
+class RdfIndexer:
+    """Feeds a triple store from the change feed (one named graph per record).
+
+    The checkpoint is named after the triple store's instance, so a wiped or replaced
+    store starts from zero."""
+
+    def __init__(
+        self,
+        store: RecordStore,
+        triples: TripleStore,
+        *,
+        base_uri: str,
+        instance: str = "default",
+    ) -> None:
+        self.store = store
+        self.triples = triples
+        self.base_uri = base_uri
+        self.checkpoint_name = f"rdf:{triples.name}:{instance}"
+        self._lock = threading.Lock()
+
+    @property
+    def position(self) -> int:
+        return self.store.checkpoint(self.checkpoint_name)
+
+    def lag(self) -> int:
+        return max(0, self.store.last_seq() - self.position)
+
+    def catch_up(self, *, batch: int = 2000, progress: Callable[[int], None] | None = None) -> int:
+        """Apply every change after the checkpoint; returns how many were applied."""
+        from registry.rdf import record_triples, record_uri
+
+        applied = 0
+        with self._lock:
+            after = self.position
+            while True:
+                with _gc_paused():
+                    changes = self.store.changes(after, batch)
+                    if not changes:
+                        return applied
+                    graphs: dict[str, list[Triple]] = {}
+                    dropped: list[str] = []
+                    for change in changes:
+                        name = record_uri(self.base_uri, change.id)
+                        record = None if change.deleted else change.record
+                        if record is None:
+                            graphs.pop(name, None)
+                            dropped.append(name)
+                        else:
+                            graphs[name] = record_triples(
+                                record,
+                                base_uri=self.base_uri,
+                                updated=change.updated,
+                                run=change.run,
+                            )
+                    self.triples.replace(graphs, dropped)
+                after = changes[-1].seq
+                self.store.set_checkpoint(self.checkpoint_name, after)
+                applied += len(changes)
+                if progress is not None:
+                    progress(len(changes))
+
+    def rebuild(self, *, progress: Callable[[int], None] | None = None) -> int:
+        """Drop every graph and project the whole store again."""
+        with self._lock:
+            self.triples.clear()
+            self.store.set_checkpoint(self.checkpoint_name, 0)
+        return self.catch_up(progress=progress)
+
+
+from registry.triples._http import SparqlHttpTripleStore  # noqa: E402
