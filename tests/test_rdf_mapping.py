@@ -267,3 +267,16 @@ def test_media_type_names() -> None:
     assert media_type_of("rdfxml") == "application/rdf+xml"
     with pytest.raises(ValueError, match="unknown RDF format"):
         media_type_of("yaml")
+
+
+def test_quads_are_the_triples_in_the_records_graph() -> None:
+    from registry.rdf import record_quads
+
+    for build, provenance in CASES.values():
+        record = build()
+        quads = record_quads(record, base_uri=BASE, **provenance)
+        triples = record_triples(record, base_uri=BASE, **provenance)
+        assert [(q.subject, q.predicate, q.object) for q in quads] == [
+            (t.subject, t.predicate, t.object) for t in triples
+        ]
+        assert {q.graph_name.value for q in quads} == {f"{BASE}/records/{record.id}"}  # type: ignore[union-attr]

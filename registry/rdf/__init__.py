@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from registry.rdf._mapping import (
     catalog_uri,
+    record_quads,
     record_triples,
     record_uri,
     resource,
@@ -39,6 +40,7 @@ __all__ = [
     "catalog_uri",
     "jsonld_context",
     "media_type_of",
+    "record_quads",
     "record_triples",
     "record_uri",
     "resource",

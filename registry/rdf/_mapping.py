@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from urllib.parse import quote
 
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from registry.licences import licence_by_uri
 from registry.licences._attribution import _names, attribution, source_link
@@ -50,7 +51,7 @@ from registry.rdf._terms import (
 )
 from registry.rdf._types import TYPES, type_slug
 
-__all__ = ["catalog_uri", "record_triples", "record_uri", "resource"]
+__all__ = ["catalog_uri", "record_quads", "record_triples", "record_uri", "resource"]
 
 # Characters an IRI may not hold (RFC 3987), and characters XML 1.0 may not hold (a literal
 # must survive RDF/XML and OAI-PMH too).
@@ -151,17 +152,40 @@ def record_triples(
 
     ``updated`` is when the registry took this version, ``run`` the harvest run that
     brought it (both from the store); without them the provenance says less, not wrong."""
+    return _statements(record, base_uri, updated, run, Triple)  # type: ignore[return-value]
+
+
+def record_quads(
+    record: Work | IPOffer,
+    *,
+    base_uri: str,
+    updated: datetime | None = None,
+    run: int | None = None,
+) -> list[Quad]:
+    """The record's triples as quads in its own named graph (its URI): what the triple
+    store loads, made directly (no triple per quad on the ingest path)."""
+    graph = NamedNode(record_uri(base_uri.rstrip("/"), record.id))
+    return _statements(record, base_uri, updated, run, partial(Quad, graph_name=graph))  # type: ignore[return-value]
+
+
+def _statements(
+    record: Work | IPOffer,
+    base_uri: str,
+    updated: datetime | None,
+    run: int | None,
+    make: Callable[..., Triple | Quad],
+) -> list[Triple | Quad]:
     base = base_uri.rstrip("/")
     uri = record_uri(base, record.id)
     subject = NamedNode(uri)
     # Triples grouped by subject, the record first, so that Turtle reads as one block each.
-    by_subject: dict[NamedNode, list[Triple]] = {subject: []}
+    by_subject: dict[NamedNode, list[Triple | Quad]] = {subject: []}
 
     def add(s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
         group = by_subject.get(s)
         if group is None:
             group = by_subject[s] = []
-        group.append(Triple(s, p, o))
+        group.append(make(s, p, o))
 
     def node(fragment: str) -> NamedNode:
         return NamedNode(f"{uri}#{fragment}")

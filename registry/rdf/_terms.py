@@ -69,7 +69,9 @@ class _Terms:
     def __getattr__(self, name: str) -> NamedNode:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self[name]
+        node = self[name]
+        setattr(self, name, node)  # the next access is a plain attribute, not this call
+        return node
 
     def __getitem__(self, name: str) -> NamedNode:
         node = self._cache.get(name)

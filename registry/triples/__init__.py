@@ -174,6 +174,16 @@ class OxigraphTripleStore:
                 for t in triples
             )
 
+    def replace_quads(self, quads: Sequence[Quad], graphs: Sequence[str]) -> None:
+        """Like :meth:`replace`, with the quads already made (the ingest path): empty the
+        ``graphs``, then load ``quads``."""
+        with self._write:
+            for name in graphs:
+                node = NamedNode(name)
+                if self._store.contains_named_graph(node):
+                    self._store.remove_graph(node)
+            self._store.bulk_extend(quads)
+
     def clear(self) -> None:
         with self._write:
             self._store.clear()
@@ -329,8 +339,9 @@ class RdfIndexer:
 
     def catch_up(self, *, batch: int = 2000, progress: Callable[[int], None] | None = None) -> int:
         """Apply every change after the checkpoint; returns how many were applied."""
-        from registry.rdf import record_triples, record_uri
+        from registry.rdf import record_quads, record_triples, record_uri
 
+        quad_path = isinstance(self.triples, OxigraphTripleStore)
         applied = 0
         with self._lock:
             after = self.position
@@ -341,20 +352,25 @@ class RdfIndexer:
                         return applied
                     graphs: dict[str, list[Triple]] = {}
                     dropped: list[str] = []
+                    quads: list[Quad] = []
                     for change in changes:
                         name = record_uri(self.base_uri, change.id)
                         record = None if change.deleted else change.record
                         if record is None:
-                            graphs.pop(name, None)
                             dropped.append(name)
+                            continue
+                        base, updated, run = self.base_uri, change.updated, change.run
+                        if quad_path:
+                            dropped.append(name)
+                            quads += record_quads(record, base_uri=base, updated=updated, run=run)
                         else:
                             graphs[name] = record_triples(
-                                record,
-                                base_uri=self.base_uri,
-                                updated=change.updated,
-                                run=change.run,
+                                record, base_uri=base, updated=updated, run=run
                             )
-                    self.triples.replace(graphs, dropped)
+                    if quad_path:
+                        self.triples.replace_quads(quads, dropped)  # type: ignore[attr-defined]
+                    else:
+                        self.triples.replace(graphs, dropped)
                 after = changes[-1].seq
                 self.store.set_checkpoint(self.checkpoint_name, after)
                 applied += len(changes)
