@@ -569,18 +569,25 @@ def export(ctx: click.Context, fmt: str, out: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def reindex(ctx: click.Context, target: str, as_json: bool) -> None:
-    """Rebuild the projections (search index) from the store."""
-    if target == "rdf":
-        _fail(
-            "there is no triple store to rebuild in this version; `--target search` rebuilds the index"
-        )
+    """Rebuild the projections (search index, triple store) from the store."""
+    from registry.errors import IndexBusy
+
+    done: dict[str, int] = {}
     with _registry(ctx) as registry:
-        registry.search_backend.acquire_writer()
-        done = registry.indexer.rebuild()
+        if target in ("search", "all"):
+            registry.search_backend.acquire_writer()
+            done["search"] = registry.indexer.rebuild()
+        if target in ("rdf", "all"):
+            try:
+                done["rdf"] = registry.rdf_indexer.rebuild()
+            except IndexBusy as exc:
+                _fail(f"{exc.message}; stop it, or rebuild from that process")
     if as_json:
-        _emit({"target": target, "indexed": done})
+        _emit({"target": target, "indexed": done.get("search", 0), **done})
     else:
-        click.echo(f"reindexed {done} changes into the search index")
+        for name, count in done.items():
+            where = "the search index" if name == "search" else "the triple store"
+            click.echo(f"reindexed {count} changes into {where}")
 
 
 # licences ---------------------------------------------------------------------------------

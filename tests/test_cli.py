@@ -193,3 +193,18 @@ def test_a_withdrawn_record_is_a_one_line_error(tmp_path: Path) -> None:
         result = run(data_dir, *args)
         assert result.exit_code == 1
         assert result.stderr.startswith(f"error: record '{work.id}' was withdrawn by its source")
+
+
+def test_reindex_rebuilds_the_triple_store(demo_dir: Path) -> None:
+    from registry.core import Registry
+    from registry.settings import Settings
+
+    rebuilt = as_json(run(demo_dir, "reindex", "--target", "rdf", "--json"))
+    with Registry(Settings(data_dir=demo_dir)) as registry:
+        assert rebuilt["rdf"] == registry.store.count(include_deleted=True)
+        answer = registry.triples.query(
+            "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a <http://creativecommons.org/ns#Work> }",
+            timeout=10,
+            limit=1,
+        )
+        assert int(answer.solutions[0]["n"].value) == registry.store.count()
