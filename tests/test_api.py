@@ -255,3 +255,11 @@ def test_the_page_speaks_both_languages_completely() -> None:
     from registry.api.web import TEXT
 
     assert TEXT["en"].keys() == TEXT["nl"].keys()
+
+
+def test_search_page_shows_offer_facets_in_dutch(client: TestClient) -> None:
+    page = client.get("/", params={"kind": "ip-offer", "lang": "nl"}).text
+    assert "Licentievorm" in page and "Licentie van rechtswege" in page
+    assert "Royaltyvrij" in page
+    filtered = client.get("/", params={"kind": "ip-offer", "ip_type": "dataset", "lang": "en"})
+    assert filtered.status_code == 200 and "Dataset" in filtered.text

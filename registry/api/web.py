@@ -59,6 +59,11 @@ TEXT: dict[str, dict[str, str]] = {
         "trl": "Technology readiness",
         "review_due": "Review due",
         "royalty": "Royalty",
+        "ip_type": "IP type",
+        "licensing_mode": "Licensing mode",
+        "royalty_free": "Royalty-free",
+        "royalty_free:true": "Royalty-free",
+        "royalty_free:false": "Royalty or fee",
         "exclusivity": "Exclusivity",
         "territory": "Territory",
         "eligibility": "Who may take it",
@@ -126,6 +131,11 @@ TEXT: dict[str, dict[str, str]] = {
         "trl": "Technologische rijpheid",
         "review_due": "Herziening",
         "royalty": "Vergoeding",
+        "ip_type": "Soort IP",
+        "licensing_mode": "Licentievorm",
+        "royalty_free": "Royaltyvrij",
+        "royalty_free:true": "Royaltyvrij",
+        "royalty_free:false": "Met vergoeding",
         "exclusivity": "Exclusiviteit",
         "territory": "Gebied",
         "eligibility": "Voor wie",
@@ -211,6 +221,12 @@ def search_page(request: Request) -> HTMLResponse:
                 )
                 if facet == "challenge" and value["value"] in CHALLENGES:
                     value["label"] = CHALLENGES[value["value"]][lang]
+                if facet in ("ip_type", "licensing_mode"):
+                    from registry.offer_terms import IP_TYPES, LICENSING_MODES
+
+                    table = IP_TYPES if facet == "ip_type" else LICENSING_MODES
+                    if value["value"] in table:
+                        value["label"] = table[value["value"]][0 if lang == "en" else 1]
                 value["label"] = TEXT[lang].get(f"{facet}:{value['value']}", value["label"])
         context["result"] = result
         context["active"] = [
