@@ -16,14 +16,16 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from statistics import fmean
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from registry.errors import Conflict, Forbidden, InvalidContent, NotFound
 from registry.models import ApiKey, IPOffer, ProblemReport, Review, Source, Uptake, record_id
 from registry.normalise._offer import OfferSubmission, offer_from_submission, validation_errors
 from registry.store import Store
+
+_M = TypeVar("_M", bound=BaseModel)
 
 __all__ = [
     "OfferInvalid",
@@ -165,20 +167,22 @@ def _live_offer(store: Store, offer_id: str) -> IPOffer:
     return stored.record
 
 
+def _from_body(model: type[_M], body: Any, **fixed: Any) -> _M:
+    """A model from a request body, with ``fixed`` fields the body cannot set (who wrote
+    it, about which offer); :class:`OfferInvalid` lists what is wrong."""
+    if not isinstance(body, dict):
+        raise OfferInvalid([{"field": "(body)", "message": "send a JSON object"}])
+    try:
+        return model.model_validate({**body, **fixed})
+    except ValidationError as exc:
+        raise OfferInvalid(validation_errors(exc)) from None
+
+
 def review_offer(store: Store, key: ApiKey, offer_id: str, body: Any) -> Review:
     _live_offer(store, offer_id)
     if publisher_of(store, offer_id) == key.publisher:
         raise Forbidden("a publisher does not review its own offers")
-    data = body if isinstance(body, dict) else {}
-    try:
-        review = Review(record_id=offer_id, reviewer=key.publisher, **data)
-    except (ValidationError, TypeError) as exc:
-        errors = (
-            validation_errors(exc)
-            if isinstance(exc, ValidationError)
-            else [{"field": "(body)", "message": str(exc)}]
-        )
-        raise OfferInvalid(errors) from None
+    review = _from_body(Review, body, record_id=offer_id, reviewer=key.publisher)
     saved = store.save_review(review)
     store.audit(action="offer.review", target=offer_id, publisher=key.publisher, key=key.prefix)
     return saved
@@ -186,16 +190,7 @@ def review_offer(store: Store, key: ApiKey, offer_id: str, body: Any) -> Review:
 
 def report_problem(store: Store, key: ApiKey, offer_id: str, body: Any) -> ProblemReport:
     offer = _live_offer(store, offer_id)
-    data = body if isinstance(body, dict) else {}
-    try:
-        report = ProblemReport(record_id=offer_id, reporter=key.publisher, **data)
-    except (ValidationError, TypeError) as exc:
-        errors = (
-            validation_errors(exc)
-            if isinstance(exc, ValidationError)
-            else [{"field": "(body)", "message": str(exc)}]
-        )
-        raise OfferInvalid(errors) from None
+    report = _from_body(ProblemReport, body, record_id=offer_id, reporter=key.publisher)
     saved = store.add_report(report)
     owner = publisher_of(store, offer_id)
     if owner:

@@ -378,3 +378,17 @@ def test_a_publisher_registers_its_feed_and_owns_its_offers(
     conflict = client.put(f"/api/offers/{offer_id}", json=_offer(), headers=owner)
     assert conflict.status_code == 409
     assert "tto-feed" in conflict.json()["detail"]
+
+
+def test_a_review_cannot_claim_another_reviewer(client: TestClient, registry: Registry) -> None:
+    offer = client.post("/api/offers", json=_offer(), headers=_auth(registry, "tto")).json()
+    body = {"clarity": 1, "completeness": 1, "usefulness": 1, "reviewer": "tto"}
+    response = client.post(
+        f"/api/offers/{offer['id']}/reviews", json=body, headers=_auth(registry, "peer")
+    )
+    assert response.status_code == 201
+    assert [r.reviewer for r in registry.store.reviews(offer["id"])] == ["peer"]
+    listed = client.post(
+        f"/api/offers/{offer['id']}/reports", json=["stale"], headers=_auth(registry, "peer")
+    )
+    assert listed.status_code == 422
