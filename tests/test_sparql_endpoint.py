@@ -7,9 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
@@ -19,7 +23,7 @@ from registry.api.app import create_app
 from registry.core import Registry
 from registry.licences import normalise
 from registry.settings import Settings
-from tests.conftest import make_work
+from tests.conftest import make_work, serve_app
 
 BASE = "http://registry.test"
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -247,3 +251,160 @@ def test_withdrawn_records_leave_the_triple_store(tmp_path: Path) -> None:
             assert json.loads(client.get("/health").text)["records"] == 14
     finally:
         registry.close()
+
+
+def test_service_is_refused(client: TestClient, listener: tuple[str, socket.socket]) -> None:
+    url, sock = listener
+    response = client.get(
+        "/sparql", params={"query": f"SELECT * {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}"}
+    )
+    assert response.status_code == 400
+    assert "SERVICE" in response.json()["detail"]
+    with pytest.raises(BlockingIOError):
+        sock.accept()  # the server fetched nothing
+    description = client.get("/sparql", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=description.content, format="turtle")
+    assert (None, SD.feature, SD.BasicFederatedQuery) not in graph
+
+
+def test_a_long_query_holds_up_no_other_request(tmp_path: Path) -> None:
+    registry = _registry(tmp_path, sparql_timeout_seconds=2, sparql_result_limit=10**9)
+    runaway = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    slow_status: list[int] = []
+    try:
+        with serve_app(create_app(registry=registry, follow_changes=False)) as url:
+
+            def slow() -> None:
+                answer = httpx.get(f"{url}/sparql", params={"query": runaway}, timeout=60)
+                slow_status.append(answer.status_code)
+
+            thread = threading.Thread(target=slow, daemon=True)
+            thread.start()
+            for _ in range(500):  # until the runaway query is being evaluated
+                if registry.triples.running:
+                    break
+                time.sleep(0.01)
+            fast = httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=60)
+            # Answered while the runaway query still runs: it is not on the event loop.
+            assert registry.triples.running == 1 and not slow_status
+            assert fast.json()["boolean"] is True
+            thread.join(timeout=30)
+        assert slow_status == [503]
+    finally:
+        registry.close()
+
+
+def test_void_counts_follow_the_projection(client: TestClient) -> None:
+    dataset = URIRef(f"{BASE}/.well-known/void#registry")
+    registry: Registry = client.app.state.registry  # type: ignore[attr-defined]
+
+    def void_triples() -> int:
+        void = Graph().parse(data=client.get("/.well-known/void").content, format="turtle")
+        return int(void.value(dataset, VOID.triples))
+
+    before = void_triples()
+    assert void_triples() == before
+    registry.store.upsert([make_work("new", title="A new work")])
+    registry.refresh_index()
+    count = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"})
+    after = int(count.json()["results"]["bindings"][0]["n"]["value"])
+    assert after > before
+    assert void_triples() == after
+
+
+def test_cors_lets_other_pages_query(client: TestClient) -> None:
+    preflight = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
+    posted = client.post(
+        "/sparql", content="ASK {}", headers={"Content-Type": "application/sparql-query"}
+    )
+    assert posted.headers["access-control-allow-origin"] == "*"
+
+
+def test_large_graph_answers_are_written_as_they_come(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from registry.api import sparql
+
+    everything = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    small = client.get("/sparql", params={"query": everything}, headers={"Accept": "text/turtle"})
+    expected = Graph().parse(data=small.content, format="turtle")
+    monkeypatch.setattr(sparql, "_COMPACT_TRIPLES", 10)  # this answer counts as large now
+    for media, syntax in (("application/ld+json", "json-ld"), ("text/turtle", "turtle")):
+        large = client.get("/sparql", params={"query": everything}, headers={"Accept": media})
+        assert large.status_code == 200, large.text
+        assert len(Graph().parse(data=large.content, format=syntax)) == len(expected) > 10
+
+
+def test_an_unrecognised_query_gets_the_parsers_message_whatever_it_accepts(
+    client: TestClient,
+) -> None:
+    response = client.get(
+        "/sparql",
+        params={"query": "SELEKT * WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert response.status_code == 400
+    assert "malformed query" in response.json()["detail"]
+
+
+def test_every_example_on_the_query_page_finds_something_in_the_demo(tmp_path: Path) -> None:
+    from registry.api.sparql import EXAMPLES
+    from registry.core import demo_sources
+
+    registry = Registry(Settings(data_dir=tmp_path / "demo", base_uri=BASE))
+    try:
+        for spec in demo_sources():
+            registry.add_source(**spec, trusted=True)
+            registry.harvest(spec["name"])
+        with TestClient(create_app(registry=registry, follow_changes=False)) as client:
+            for title, query in EXAMPLES:
+                response = client.get("/sparql", params={"query": query})
+                assert response.status_code == 200, (title, response.text)
+                assert response.json()["results"]["bindings"], title
+    finally:
+        registry.close()
+
+
+def test_the_data_dump_holds_what_sparql_holds(client: TestClient) -> None:
+    from pyoxigraph import Quad, RdfFormat, Store, parse
+
+    from registry.api import sparql
+
+    def canonical(data: bytes) -> set[tuple[str, str, str]]:
+        store = Store()  # a store writes literals in canonical form, as the triple store does
+        store.extend(
+            Quad(t.subject, t.predicate, t.object) for t in parse(data, RdfFormat.N_TRIPLES)
+        )
+        return {(str(q.subject), str(q.predicate), str(q.object)) for q in store}
+
+    void = Graph().parse(data=client.get("/.well-known/void").content, format="turtle")
+    dump_url = void.value(URIRef(f"{BASE}/.well-known/void#registry"), VOID.dataDump)
+    assert str(dump_url) == f"{BASE}/export.nt"
+    dump = client.get("/export.nt")
+    assert dump.status_code == 200
+    assert dump.headers["content-type"].startswith("application/n-triples")
+    everything = client.get(
+        "/sparql",
+        params={"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/n-triples"},
+    )
+    assert canonical(dump.content) == canonical(everything.content) != set()
+    # One dump at a time.
+    assert sparql._DUMPING.acquire(blocking=False)
+    try:
+        busy = client.get("/export.nt")
+        assert busy.status_code == 503 and busy.headers["retry-after"]
+    finally:
+        sparql._DUMPING.release()
+    assert client.get("/export.nt").status_code == 200

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, Quad, Store, Triple
 
 from registry.errors import InvalidRequest
 from registry.rdf import record_triples, record_uri
@@ -60,6 +62,14 @@ def triples(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TripleSt
     store.close()
 
 
+def _canonical(triples: list[Triple]) -> set[Triple]:
+    """The triples with their literals in canonical form (Oxigraph stores an xsd:dateTime
+    such as ...57.352130Z as ...57.35213Z; a server may keep the lexical form it was given)."""
+    store = Store()
+    store.extend(Quad(t.subject, t.predicate, t.object) for t in triples)
+    return {Triple(q.subject, q.predicate, q.object) for q in store}
+
+
 def _graph(n: int, *values: str) -> list[Triple]:
     subject = NamedNode(f"http://example.org/s{n}")
     return [Triple(subject, P, Literal(v)) for v in values]
@@ -99,6 +109,59 @@ def test_dataset_parameters(triples: TripleStore) -> None:
         "SELECT ?o WHERE { ?s ?p ?o }", timeout=10, limit=10, default_graphs=["http://g/2"]
     )
     assert [r["o"].value for r in only.solutions] == ["b"]  # type: ignore[union-attr]
+    # Named graphs alone: the dataset is exactly them, its default graph empty.
+    named = "SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+    answer = triples.query(named, timeout=10, limit=10, named_graphs=["http://g/1"])
+    assert [(r["g"].value, r["o"].value) for r in answer.solutions] == [("http://g/1", "a")]  # type: ignore[union-attr]
+    empty = triples.query("ASK { ?s ?p ?o }", timeout=10, limit=10, named_graphs=["http://g/1"])
+    assert empty.boolean is False
+
+
+def test_service_is_refused_before_any_engine_runs_it(
+    triples: TripleStore, listener: tuple[str, socket.socket]
+) -> None:
+    url, sock = listener
+    triples.replace({"http://g/1": _graph(1, "a")})
+    for query in (
+        f"SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+        f"select * {{ ?s ?p ?o . service silent <{url}/sparql> {{ ?s ?p ?x }} }}",
+    ):
+        with pytest.raises(InvalidRequest, match="SERVICE"):
+            triples.query(query, timeout=10, limit=10)
+    with pytest.raises(BlockingIOError):
+        sock.accept()  # nothing connected to the address the queries named
+    # The word elsewhere (a string, an IRI, a prefixed name) is no federated query.
+    fine = triples.query(
+        "PREFIX service: <http://example.org/service/> SELECT ?o WHERE"
+        ' { ?s ?p ?o FILTER(?o != "SERVICE") FILTER(?p != service:p) }',
+        timeout=10,
+        limit=10,
+    )
+    assert [r["o"].value for r in fine.solutions] == ["a"]  # type: ignore[union-attr]
+
+
+def test_large_batches_load_in_bulk_and_stay_exact(tmp_path: Path) -> None:
+    store = OxigraphTripleStore(tmp_path / "bulk")
+    store.bulk_threshold = 10  # every batch here goes the bulk way
+    try:
+        store.replace({f"http://g/{n}": _graph(n, *"abcdef") for n in range(5)})
+        store.replace({"http://g/1": _graph(1, "z")}, dropped=["http://g/2"])
+        assert store.count() == 6 * 3 + 1
+        assert [t.object.value for t in store.graph("http://g/1")] == ["z"]  # type: ignore[union-attr]
+        assert store.graph("http://g/2") == []
+    finally:
+        store.close()
+
+
+def test_a_closed_store_can_be_opened_again(tmp_path: Path) -> None:
+    first = OxigraphTripleStore(tmp_path / "again")
+    first.replace({"http://g/1": _graph(1, "a")})
+    first.close()
+    second = OxigraphTripleStore(tmp_path / "again")  # the files' lock was let go
+    try:
+        assert second.count() == 1
+    finally:
+        second.close()
 
 
 def test_result_limit_and_bad_queries(triples: TripleStore) -> None:
@@ -132,7 +195,8 @@ def test_indexer_follows_the_change_feed_exactly(triples: TripleStore, tmp_path:
     stored = store.get(works[0].id)
     assert stored is not None
     expected = record_triples(works[0], base_uri=BASE, updated=stored.updated, run=stored.run)
-    assert set(triples.graph(record_uri(BASE, works[0].id))) == set(expected)
+    actual = triples.graph(record_uri(BASE, works[0].id))
+    assert _canonical(actual) == _canonical(expected)
     # A change replaces the record's graph; a withdrawal drops it; others stay.
     store.upsert([make_work("w1", title="Changed", creators=["Other"])])
     store.delete([works[2].id])
@@ -171,3 +235,40 @@ def test_indexer_follows_the_change_feed_exactly(triples: TripleStore, tmp_path:
 )
 def test_query_form(text: str, form: str | None) -> None:
     assert query_form(text) == form
+
+
+def test_a_record_the_mapping_fails_on_holds_up_nothing(
+    triples: TripleStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import registry.rdf
+
+    store = open_store(tmp_path / "r.sqlite3")
+    works = [make_work(f"w{i}") for i in range(3)]
+    store.upsert(works)
+    indexer = RdfIndexer(store, triples, base_uri=BASE, instance="t")
+    indexer.catch_up()
+    broken = works[1].id
+
+    def failing(make: Any) -> Any:
+        def mapped(record: Any, **kwargs: Any) -> Any:
+            if record.id == broken:
+                raise ValueError("a fault injected into the mapping")
+            return make(record, **kwargs)
+
+        return mapped
+
+    # Injected into both ways the indexer maps (quads for Oxigraph, triples for a server).
+    monkeypatch.setattr(registry.rdf, "record_quads", failing(registry.rdf.record_quads))
+    monkeypatch.setattr(registry.rdf, "record_triples", failing(registry.rdf.record_triples))
+    store.upsert([make_work("w1", title="Changed"), make_work("w2", title="Also changed")])
+    assert indexer.catch_up() == 2
+    assert indexer.lag() == 0
+    # The record that failed has no graph (none stale); the other one was replaced.
+    assert triples.graph(record_uri(BASE, broken)) == []
+    titles = triples.query(
+        "PREFIX dct: <http://purl.org/dc/terms/> SELECT ?t WHERE { ?r dct:title ?t } ORDER BY ?t",
+        timeout=10,
+        limit=100,
+    )
+    assert [r["t"].value for r in titles.solutions] == ["Also changed", "Work w0"]  # type: ignore[union-attr]
+    store.close()

@@ -10,21 +10,28 @@
 | past ``REGISTRY_SPARQL_TIMEOUT_SECONDS`` | ``503`` with ``Retry-After``; every query slot busy: ``503`` too |
 | more than ``REGISTRY_SPARQL_RESULT_LIMIT`` rows or triples | ``400``: page with ``LIMIT``/``OFFSET``, or use ``registry export`` |
 | ``GET /.well-known/void`` | the VoID description of the registry's dataset |
+| ``GET /export.nt`` | the data dump (VoID ``void:dataDump``): every live record as N-Triples, streamed; one at a time, ``503`` while another is being sent |
 """
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
+from collections.abc import Iterator
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import serialize as ox_serialize
 
 from registry.api.negotiation import choose
 from registry.api.routes import RegistryDep
 from registry.core import Registry
 from registry.errors import Forbidden, IndexBusy, InvalidRequest
-from registry.rdf import PREFIXES, serialize
+from registry.rdf import FORMATS, PREFIXES, serialize
 from registry.rdf._terms import dct, foaf, rdf, xsd
 from registry.triples import QueryBusy, QueryResult, QueryTimeout, query_form
 from registry.triples._results import (
@@ -140,6 +147,8 @@ def _media_type(
 
 
 def _run(registry: Registry, query: str, params: list[tuple[str, str]]) -> QueryResult:
+    """The query's answer (blocking: it runs in the thread pool, never on the event loop,
+    so that a long query holds up no other request)."""
     settings = registry.settings
     return registry.triples.query(  # type: ignore[no-any-return]
         query,
@@ -149,6 +158,36 @@ def _run(registry: Registry, query: str, params: list[tuple[str, str]]) -> Query
         named_graphs=[v for n, v in params if n == "named-graph-uri"],
         base_iri=f"{settings.base}/sparql",
     )
+
+
+#: Up to this many triples a graph answer is written like a record (JSON-LD compacted with
+#: the registry's context); larger ones are written as they come (JSON-LD expanded).
+_COMPACT_TRIPLES = 2000
+
+
+def _answer(
+    registry: Registry, query: str, params: list[tuple[str, str]], media_type: str
+) -> tuple[QueryResult, bytes]:
+    """The answer and its bytes in ``media_type`` (none when it is over the result limit).
+    Run in the thread pool: both a query and the writing of a large answer take time."""
+    result = _run(registry, query, params)
+    if result.truncated:
+        return result, b""
+    if result.form == "select":
+        if media_type not in SOLUTION_TYPES:
+            raise InvalidRequest(f"a SELECT query's results are {', '.join(SOLUTION_TYPES)}")
+        return result, write_solutions(result.variables, result.solutions, media_type)
+    if result.form == "ask":
+        if media_type not in BOOLEAN_TYPES:
+            raise InvalidRequest(f"an ASK query's result is {', '.join(BOOLEAN_TYPES)}")
+        return result, write_boolean(bool(result.boolean), media_type)
+    if media_type not in GRAPH_TYPES:
+        raise InvalidRequest(f"a graph query's results are {', '.join(GRAPH_TYPES)}")
+    if len(result.triples) <= _COMPACT_TRIPLES:
+        return result, serialize(result.triples, media_type)
+    rdf_format = FORMATS[media_type][1]
+    prefixes = None if media_type in ("application/n-triples", "application/ld+json") else PREFIXES
+    return result, bytes(ox_serialize(result.triples, format=rdf_format, prefixes=prefixes) or b"")
 
 
 async def sparql(request: Request, registry: RegistryDep) -> Response:
@@ -164,13 +203,19 @@ async def sparql(request: Request, registry: RegistryDep) -> Response:
         return service_description(request, registry, params)
     form = query_form(query)
     offered = (
-        SOLUTION_TYPES if form == "select" else BOOLEAN_TYPES if form == "ask" else GRAPH_TYPES
+        SOLUTION_TYPES
+        if form == "select"
+        else BOOLEAN_TYPES
+        if form == "ask"
+        else GRAPH_TYPES
+        if form == "graph"
+        else (*SOLUTION_TYPES, *GRAPH_TYPES)  # not recognised: the parser will say why
     )
     media_type = _media_type(request, params, offered)
     if media_type is None:
         return _problem(406, "Not Acceptable", f"this query's results are {', '.join(offered)}")
     try:
-        result = _run(registry, query, params)
+        result, payload = await run_in_threadpool(_answer, registry, query, params, media_type)
     except InvalidRequest as exc:
         return _problem(400, "Bad Request", exc.message)
     except QueryTimeout as exc:
@@ -185,12 +230,6 @@ async def sparql(request: Request, registry: RegistryDep) -> Response:
             f"the query answers more than {limit:,} {'rows' if result.form == 'select' else 'triples'};"
             " page it with LIMIT and OFFSET, or download everything with `registry export`",
         )
-    if result.form == "select":
-        payload = write_solutions(result.variables, result.solutions, media_type)
-    elif result.form == "ask":
-        payload = write_boolean(bool(result.boolean), media_type)
-    else:
-        payload = serialize(result.triples, media_type)
     content_type = f"{media_type}; charset=utf-8" if media_type in _CHARSET else media_type
     return Response(payload, media_type=content_type, headers=_CORS)
 
@@ -205,6 +244,25 @@ for _method in ("GET", "POST"):
         description=__doc__,
         response_model=None,
     )
+
+
+def preflight() -> Response:
+    """CORS preflight: a page elsewhere may POST queries (``application/sparql-query`` is
+    not a simple content type, so browsers ask first)."""
+    return Response(
+        status_code=204,
+        headers={
+            "Access-Control-Allow-Origin": "*",
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Access-Control-Allow-Headers": "Accept, Content-Type",
+            "Access-Control-Max-Age": "86400",
+        },
+    )
+
+
+router.add_api_route(
+    "/sparql", preflight, methods=["OPTIONS"], include_in_schema=False, response_model=None
+)
 
 
 def _endpoint_graph(registry: Registry) -> list[Triple]:
@@ -222,7 +280,6 @@ def _endpoint_graph(registry: Registry) -> list[Triple]:
         Triple(service, sd("endpoint"), service),
         Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
         Triple(service, sd("feature"), sd("UnionDefaultGraph")),
-        Triple(service, sd("feature"), sd("BasicFederatedQuery")),
         Triple(service, sd("defaultDataset"), dataset),
         Triple(dataset, rdf.type, sd("Dataset")),
         Triple(dataset, sd("defaultGraph"), default),
@@ -292,6 +349,24 @@ def _query_page(request: Request, registry: Registry) -> str:
     )
 
 
+# (triple store, projection position) -> triples: counting walks every triple, so it is
+# done again only when the projection has moved on.
+_COUNTS: dict[int, tuple[int, int]] = {}
+
+
+def _triple_count(registry: Registry) -> int:
+    """How many triples the triple store holds, counted once per state of the projection."""
+    triples = registry.triples
+    position = int(registry.rdf_indexer.position)
+    known = _COUNTS.get(id(triples))
+    if known is not None and known[0] == position:
+        return known[1]
+    count = int(triples.count())
+    _COUNTS.clear()
+    _COUNTS[id(triples)] = (position, count)
+    return count
+
+
 @router.get(
     "/.well-known/void", summary="VoID description of the registry's dataset", response_model=None
 )
@@ -306,7 +381,7 @@ def void(request: Request, registry: RegistryDep) -> Response:
         return NamedNode(VOID + name)
 
     try:
-        count = int(registry.triples.count())
+        count: int | None = _triple_count(registry)
     except IndexBusy:
         count = None
     out = [
@@ -316,6 +391,7 @@ def void(request: Request, registry: RegistryDep) -> Response:
         Triple(dataset, v("sparqlEndpoint"), NamedNode(f"{base}/sparql")),
         Triple(dataset, v("uriSpace"), Literal(f"{base}/records/")),
         Triple(dataset, v("rootResource"), NamedNode(f"{base}/catalog")),
+        Triple(dataset, v("dataDump"), NamedNode(f"{base}/export.nt")),
         Triple(dataset, v("feature"), NamedNode("http://www.w3.org/ns/formats/Turtle")),
         Triple(dataset, v("feature"), NamedNode("http://www.w3.org/ns/formats/JSON-LD")),
         Triple(dataset, v("feature"), NamedNode("http://www.w3.org/ns/formats/RDF_XML")),
@@ -332,3 +408,91 @@ def void(request: Request, registry: RegistryDep) -> Response:
     payload = serialize(out, media_type)
     content_type = f"{media_type}; charset=utf-8" if media_type in _CHARSET else media_type
     return Response(payload, media_type=content_type, headers=_CORS)
+
+
+class _Pipe:
+    """A file the export writes to, read as chunks by the response (a bounded queue, so
+    memory stays flat whatever the size; a client that leaves stops the export)."""
+
+    def __init__(self) -> None:
+        self.chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=16)
+        self.closed = threading.Event()
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        if len(self._buffer) >= 1 << 16:
+            self._put(bytes(self._buffer))
+            self._buffer.clear()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def _put(self, item: bytes | BaseException | None) -> None:
+        while not self.closed.is_set():
+            try:
+                self.chunks.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        raise BrokenPipeError("the client stopped reading the dump")
+
+    def end(self, error: BaseException | None = None) -> None:
+        if error is None and self._buffer:
+            self._put(bytes(self._buffer))
+        self._put(error)
+
+    def read(self) -> Iterator[bytes]:
+        try:
+            while (item := self.chunks.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item  # the answer breaks off: the client sees an incomplete dump
+                yield item
+        finally:
+            self.closed.set()
+
+
+_DUMPING = threading.BoundedSemaphore(1)
+
+
+@router.get(
+    "/export.nt",
+    summary="The data dump: every live record as N-Triples (VoID void:dataDump)",
+    response_model=None,
+)
+def export_dump(registry: RegistryDep) -> Response:
+    """The whole registry for bulk users, streamed as it is read from the store (what
+    `registry export` writes). One dump at a time: it costs the server a while."""
+    if not _DUMPING.acquire(blocking=False):
+        return _problem(
+            503,
+            "Service Unavailable",
+            "another dump is being sent; try again in a minute",
+            **{"Retry-After": "60"},
+        )
+    from registry.catalog import export
+
+    pipe = _Pipe()
+
+    def produce() -> None:
+        error: BaseException | None = None
+        try:
+            export(registry.store, registry.settings, pipe, "application/n-triples")  # type: ignore[arg-type]
+        except BaseException as exc:  # handed to the response, which breaks off
+            error = exc
+        try:
+            with contextlib.suppress(BrokenPipeError):  # the client left
+                pipe.end(error)
+        finally:
+            _DUMPING.release()
+
+    threading.Thread(target=produce, name="dump", daemon=True).start()
+    return StreamingResponse(
+        pipe.read(),
+        media_type="application/n-triples; charset=utf-8",
+        headers={
+            **_CORS,
+            "Content-Disposition": 'attachment; filename="registry.nt"',
+        },
+    )

@@ -15,6 +15,8 @@ and deletes are exact. Queries default to the union of all graphs (every record)
 from __future__ import annotations
 
 import gc
+import logging
+import queue
 import re
 import threading
 import uuid
@@ -32,6 +34,8 @@ from registry.settings import Settings
 from registry.store import Store as RecordStore
 from registry.triples._results import Term
 
+log = logging.getLogger("registry.triples")
+
 __all__ = [
     "OxigraphTripleStore",
     "QueryBusy",
@@ -40,6 +44,7 @@ __all__ = [
     "RdfIndexer",
     "SparqlHttpTripleStore",
     "TripleStore",
+    "check_query",
     "open_triple_store",
     "query_form",
 ]
@@ -79,16 +84,39 @@ class QueryResult:
     """True when the answer had more than ``limit`` rows (or triples) and was cut."""
 
 
-_PROLOGUE = re.compile(
-    r"^(?:\s+|#[^\n]*\n|(?:BASE\s*<[^>]*>)|(?:PREFIX\s+[\w.-]*:\s*<[^>]*>))*", re.IGNORECASE
+# Strings, IRIs and comments blanked out, so that keywords are only found where they are
+# keywords (a title "DELETE me" or an IRI .../service/ is no update and no SERVICE).
+_OPAQUE = re.compile(
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
+    r"|#[^\n]*",
+    re.DOTALL,
 )
+_PROLOGUE = re.compile(r"^(?:\s+|BASE\s*<>|PREFIX\s+[\w.-]*:\s*<>)*", re.IGNORECASE)
 _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+# The keyword, not part of a prefixed name (ex:service), a variable (?service) or a word.
+_SERVICE = re.compile(r"(?<![\w:?$.-])SERVICE(?![\w:-])", re.IGNORECASE)
+
+
+def _blanked(sparql: str) -> str:
+    """The query with strings and IRIs emptied (``""``, ``<>``) and comments removed."""
+
+    def blank(match: re.Match[str]) -> str:
+        text = match.group(0)
+        return "" if text[0] == "#" else "<>" if text[0] == "<" else '""'
+
+    return _OPAQUE.sub(blank, sparql)
 
 
 def query_form(sparql: str) -> TypingLiteral["select", "ask", "graph", "update"] | None:
-    """The form of a SPARQL request, read after its prologue (None: not recognised)."""
-    rest = sparql[_PROLOGUE.match(sparql).end() :]  # type: ignore[union-attr]
+    """The form of a SPARQL request, read after its prologue (None: not recognised; the
+    parser says what is wrong)."""
+    text = _blanked(sparql)
+    rest = text[_PROLOGUE.match(text).end() :]  # type: ignore[union-attr]
     found = _FORM.match(rest)
     if found:
         word = found.group(1).upper()
@@ -96,6 +124,47 @@ def query_form(sparql: str) -> TypingLiteral["select", "ask", "graph", "update"]
     if _UPDATE.match(rest):
         return "update"
     return None
+
+
+def check_query(sparql: str) -> TypingLiteral["select", "ask", "graph"] | None:
+    """Refuse what a public, read-only endpoint does not run, before any engine sees it:
+    updates, and ``SERVICE`` (a federated query would have the server fetch any URL it
+    names, private addresses too). Returns the query's form when it is recognised."""
+    form = query_form(sparql)
+    if form == "update":
+        raise InvalidRequest(
+            "this endpoint answers queries only; updates are refused", parameter="query"
+        )
+    if _SERVICE.search(_blanked(sparql)):
+        raise InvalidRequest(
+            "SERVICE (federated query) is not available on this endpoint: query the other"
+            " endpoint yourself and join the answers",
+            parameter="query",
+        )
+    return form
+
+
+class _Workers:
+    """A few daemon threads that run submitted calls: started once (no thread per query),
+    and daemon, so that a query still grinding never holds up the process when it stops."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        for n in range(count):
+            threading.Thread(target=self._work, name=f"sparql-{n}", daemon=True).start()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._jobs.put(job)
+
+    def stop(self) -> None:
+        """Let the threads end once the jobs before this are done."""
+        for _ in range(self.count):
+            self._jobs.put(None)
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            job()
 
 
 class TripleStore(Protocol):
@@ -145,13 +214,28 @@ class OxigraphTripleStore:
 
     name = "oxigraph"
 
+    #: From this many quads on, a batch is loaded with ``bulk_extend`` (sorted files written
+    #: straight to disk); smaller ones in one transaction, so that a trickle of changes does
+    #: not leave a trail of tiny files.
+    bulk_threshold = 20_000
+
     def __init__(self, path: Path | None = None, *, slots: int = 4) -> None:
         self.path = path
         if path is not None:
             path.mkdir(parents=True, exist_ok=True)
         self._store = Store(str(path)) if path is not None else Store()
         self._slots = threading.BoundedSemaphore(slots)
+        self._running = 0
+        self._running_lock = threading.Lock()
+        self._workers = _Workers(slots)
+        self._closed = False
         self._write = threading.Lock()
+
+    def _load(self, quads: Sequence[Quad]) -> None:
+        if len(quads) >= self.bulk_threshold:
+            self._store.bulk_extend(quads)
+        elif quads:
+            self._store.extend(quads)
 
     @property
     def instance(self) -> str:
@@ -167,11 +251,13 @@ class OxigraphTripleStore:
         with self._write:
             for name in [*graphs, *dropped]:
                 self._store.remove_graph(NamedNode(name))
-            self._store.bulk_extend(
-                Quad(t.subject, t.predicate, t.object, graph)
-                for name, triples in graphs.items()
-                for graph in (NamedNode(name),)
-                for t in triples
+            self._load(
+                [
+                    Quad(t.subject, t.predicate, t.object, graph)
+                    for name, triples in graphs.items()
+                    for graph in (NamedNode(name),)
+                    for t in triples
+                ]
             )
 
     def replace_quads(self, quads: Sequence[Quad], graphs: Sequence[str]) -> None:
@@ -182,7 +268,7 @@ class OxigraphTripleStore:
                 node = NamedNode(name)
                 if self._store.contains_named_graph(node):
                     self._store.remove_graph(node)
-            self._store.bulk_extend(quads)
+            self._load(quads)
 
     def clear(self) -> None:
         with self._write:
@@ -210,10 +296,12 @@ class OxigraphTripleStore:
         named_graphs: Sequence[str] = (),
         base_iri: str | None = None,
     ) -> QueryResult:
-        if query_form(sparql) == "update":
-            raise InvalidRequest("this endpoint answers queries only; updates are refused")
+        check_query(sparql)
+        if self._closed:
+            raise RegistryError("the triple store is closed")
         if not self._slots.acquire(timeout=min(timeout, 1.0)):
             raise QueryBusy("every query slot is busy with long queries; try again shortly")
+        self._count_running(1)
         cancelled = threading.Event()
         outcome: list[QueryResult | BaseException] = []
         done = threading.Event()
@@ -228,12 +316,7 @@ class OxigraphTripleStore:
             finally:
                 done.set()
 
-        # A daemon thread: a query still grinding never keeps the process from exiting.
-        try:
-            threading.Thread(target=work, name="sparql-query", daemon=True).start()
-        except BaseException:
-            self._slots.release()
-            raise
+        self._workers.submit(work)
         if done.wait(timeout):
             answer = outcome[0]
             if isinstance(answer, BaseException):
@@ -244,6 +327,15 @@ class OxigraphTripleStore:
             f"the query ran past the time limit of {timeout:g} s; narrow it (a LIMIT,"
             " a more selective pattern) or use `registry export` for bulk data"
         )
+
+    def _count_running(self, step: int) -> None:
+        with self._running_lock:
+            self._running += step
+
+    @property
+    def running(self) -> int:
+        """How many queries are being evaluated now (stopped ones until they let go)."""
+        return self._running
 
     def _evaluate(
         self,
@@ -256,12 +348,13 @@ class OxigraphTripleStore:
     ) -> QueryResult:
         try:
             kwargs: dict[str, object] = {"base_iri": base_iri}
-            if default_graphs:
+            if default_graphs or named_graphs:
+                # A dataset named by the protocol is exactly the graphs it names (SPARQL 1.1
+                # Protocol 2.1.4): no default graph given is an empty one.
                 kwargs["default_graph"] = [NamedNode(g) for g in default_graphs]
+                kwargs["named_graphs"] = [NamedNode(g) for g in named_graphs]
             else:
                 kwargs["use_default_graph_as_union"] = True
-            if named_graphs:
-                kwargs["named_graphs"] = [NamedNode(g) for g in named_graphs]
             try:
                 answer = self._store.query(sparql, **kwargs)  # type: ignore[arg-type]
             except SyntaxError as exc:
@@ -289,11 +382,17 @@ class OxigraphTripleStore:
                 triples.append(triple)
             return QueryResult("graph", triples=triples)
         finally:
+            self._count_running(-1)
             self._slots.release()
 
     def close(self) -> None:
+        """Flush, and let go of the store: the files' lock goes with the last reference, so
+        that another process (or a registry opened again) can open it."""
         if self.path is not None:
             self._store.flush()
+        self._store = Store()
+        self._workers.stop()
+        self._closed = True
 
 
 def open_triple_store(settings: Settings) -> TripleStore:
@@ -360,13 +459,21 @@ class RdfIndexer:
                             dropped.append(name)
                             continue
                         base, updated, run = self.base_uri, change.updated, change.run
+                        try:
+                            if quad_path:
+                                quads += record_quads(
+                                    record, base_uri=base, updated=updated, run=run
+                                )
+                            else:
+                                graphs[name] = record_triples(
+                                    record, base_uri=base, updated=updated, run=run
+                                )
+                        except Exception:  # one record must not hold up the whole feed
+                            log.exception("record %s could not be mapped to RDF", change.id)
+                            if not quad_path:
+                                dropped.append(name)  # no stale graph is left behind
                         if quad_path:
-                            dropped.append(name)
-                            quads += record_quads(record, base_uri=base, updated=updated, run=run)
-                        else:
-                            graphs[name] = record_triples(
-                                record, base_uri=base, updated=updated, run=run
-                            )
+                            dropped.append(name)  # emptied, then loaded with the quads
                     if quad_path:
                         self.triples.replace_quads(quads, dropped)  # type: ignore[attr-defined]
                     else:

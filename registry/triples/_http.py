@@ -128,11 +128,9 @@ class SparqlHttpTripleStore:
         named_graphs: Sequence[str] = (),
         base_iri: str | None = None,
     ) -> QueryResult:
-        from registry.triples import QueryResult, QueryTimeout, query_form
+        from registry.triples import QueryResult, QueryTimeout, check_query
 
-        form = query_form(sparql)
-        if form == "update":
-            raise InvalidRequest("this endpoint answers queries only; updates are refused")
+        form = check_query(sparql)
         accept = "application/n-triples" if form == "graph" else "application/sparql-results+json"
         data: dict[str, str | list[str]] = {
             "query": sparql,
