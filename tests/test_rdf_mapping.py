@@ -280,3 +280,18 @@ def test_quads_are_the_triples_in_the_records_graph() -> None:
             (t.subject, t.predicate, t.object) for t in triples
         ]
         assert {q.graph_name.value for q in quads} == {f"{BASE}/records/{record.id}"}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("moment", "written"),
+    [
+        (datetime(2026, 1, 2, 3, 4, 5, 352130, tzinfo=UTC), "2026-01-02T03:04:05.35213Z"),
+        (datetime(2026, 1, 2, 3, 4, 5, 500000, tzinfo=UTC), "2026-01-02T03:04:05.5Z"),
+        (datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "2026-01-02T03:04:05Z"),
+        (datetime(2026, 1, 2, 3, 4, 5), "2026-01-02T03:04:05Z"),
+    ],
+)
+def test_datetimes_are_canonical(moment: datetime, written: str) -> None:
+    from registry.rdf._mapping import datetime_literal
+
+    assert datetime_literal(moment).value == written

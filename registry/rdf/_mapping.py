@@ -129,10 +129,14 @@ def date_literal(value: str) -> Literal:
 
 
 def datetime_literal(value: datetime) -> Literal:
+    """An ``xsd:dateTime`` in UTC, in canonical form (no trailing zeros in the fraction),
+    so that a record's page and the triple store write the same value alike."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    stamp = value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return Literal(stamp, datatype=xsd.dateTime)
+    stamp = value.astimezone(UTC).isoformat().replace("+00:00", "")
+    if "." in stamp:
+        stamp = stamp.rstrip("0").rstrip(".")
+    return Literal(stamp + "Z", datatype=xsd.dateTime)
 
 
 def _agent(add: Callable[[NamedNode, NamedNode, NamedNode | Literal], None], node: NamedNode,
