@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from registry.api.negotiation import choose
+from registry.api.negotiation import content_type as negotiated_type
 from registry.api.routes import RegistryDep
 from registry.catalog import catalog_page, parse_catalog_query
 from registry.rdf import serialize
@@ -21,7 +22,6 @@ _CATALOG_TYPES = (
     "application/rdf+xml",
     "application/n-triples",
 )
-_CHARSET = {"text/turtle", "application/n-triples"}
 
 
 def _not_acceptable(offered: tuple[str, ...]) -> JSONResponse:
@@ -39,7 +39,7 @@ def _not_acceptable(offered: tuple[str, ...]) -> JSONResponse:
 
 
 def _rdf_response(body: bytes, media_type: str, headers: dict[str, str]) -> Response:
-    content_type = f"{media_type}; charset=utf-8" if media_type in _CHARSET else media_type
+    content_type = negotiated_type(media_type)
     return Response(body, media_type=content_type, headers=headers)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["choose", "parse_accept"]
+__all__ = ["choose", "content_type", "parse_accept"]
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float, int]]:
@@ -59,3 +59,12 @@ def choose(header: str | None, offered: Sequence[str]) -> str | None:
         if best is None or key[:2] > best[:2]:
             best = key
     return best[2] if best else None
+
+
+# Text formats whose media type names no charset of its own: UTF-8 is said explicitly.
+_TEXT = ("text/", "application/n-triples")
+
+
+def content_type(media_type: str) -> str:
+    """The Content-Type for a body in ``media_type``: with ``charset=utf-8`` for text."""
+    return f"{media_type}; charset=utf-8" if media_type.startswith(_TEXT) else media_type

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from registry.api.negotiation import choose
+from registry.api.negotiation import content_type as negotiated_type
 from registry.core import MULTI_VALUED, SINGLE_VALUED, Registry, search_arguments
 from registry.errors import Forbidden, InvalidRequest, Unauthorized
 from registry.models import IPOffer, Source, Work
@@ -120,7 +121,6 @@ _SUFFIXES = {
     ".rdf": "application/rdf+xml",
 }
 _SUFFIX_OF = {media: suffix for suffix, media in _SUFFIXES.items()}
-_CHARSET = {"text/turtle", "application/n-triples", "text/html"}
 
 
 def _cite_as(record: Work | IPOffer, uri: str) -> str:
@@ -202,7 +202,7 @@ def get_record(request: Request, registry: RegistryDep, record_id: str) -> Respo
     if media_type == "application/json":
         return JSONResponse(registry.record_json(record), headers=headers)
     body = registry.record_rdf(record_id, media_type)
-    content_type = f"{media_type}; charset=utf-8" if media_type in _CHARSET else media_type
+    content_type = negotiated_type(media_type)
     return Response(body, headers=headers, media_type=content_type)
 
 

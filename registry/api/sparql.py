@@ -28,6 +28,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from pyoxigraph import serialize as ox_serialize
 
 from registry.api.negotiation import choose
+from registry.api.negotiation import content_type as negotiated_type
 from registry.api.routes import RegistryDep
 from registry.core import Registry
 from registry.errors import Forbidden, IndexBusy, InvalidRequest
@@ -55,7 +56,6 @@ _FORMATS = {
     "jsonld": "application/ld+json",
     "rdfxml": "application/rdf+xml",
 }
-_CHARSET = {"text/csv", "text/tab-separated-values", "text/turtle", "application/n-triples"}
 _CORS = {"Access-Control-Allow-Origin": "*", "Vary": "Accept"}
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -230,7 +230,7 @@ async def sparql(request: Request, registry: RegistryDep) -> Response:
             f"the query answers more than {limit:,} {'rows' if result.form == 'select' else 'triples'};"
             " page it with LIMIT and OFFSET, or download everything with `registry export`",
         )
-    content_type = f"{media_type}; charset=utf-8" if media_type in _CHARSET else media_type
+    content_type = negotiated_type(media_type)
     return Response(payload, media_type=content_type, headers=_CORS)
 
 
@@ -320,7 +320,7 @@ def service_description(
     if media_type == "text/html":
         return HTMLResponse(_query_page(request, registry))
     payload = serialize(_endpoint_graph(registry), media_type)
-    content_type = f"{media_type}; charset=utf-8" if media_type in _CHARSET else media_type
+    content_type = negotiated_type(media_type)
     return Response(payload, media_type=content_type, headers=_CORS)
 
 
@@ -406,7 +406,7 @@ def void(request: Request, registry: RegistryDep) -> Response:
     for name in ("dct", "cc", "schema", "dcat", "prov", "odrl", "skos", "foaf", "vcard"):
         out.append(Triple(dataset, v("vocabulary"), NamedNode(PREFIXES[name])))
     payload = serialize(out, media_type)
-    content_type = f"{media_type}; charset=utf-8" if media_type in _CHARSET else media_type
+    content_type = negotiated_type(media_type)
     return Response(payload, media_type=content_type, headers=_CORS)
 
 
