@@ -135,3 +135,16 @@ def serve_app(app: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def demo_registry(data_dir: Path, base_uri: str = "http://registry.test") -> Any:
+    """A registry in ``data_dir`` with the bundled demo feeds registered and harvested
+    (through the same path as any source); the caller closes it."""
+    from registry.core import Registry, demo_sources
+    from registry.settings import Settings
+
+    registry = Registry(Settings(data_dir=data_dir, base_uri=base_uri))
+    for spec in demo_sources():
+        registry.add_source(**spec, trusted=True)
+        registry.harvest(spec["name"])
+    return registry

@@ -12,17 +12,12 @@ from fastapi.testclient import TestClient
 from registry.api.app import create_app
 from registry.core import Registry, demo_sources
 from registry.settings import Settings
+from tests.conftest import demo_registry
 
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("api") / "data", base_uri="http://registry.test"
-    )
-    reg = Registry(settings)
-    for spec in demo_sources():
-        reg.add_source(**spec, trusted=True)
-        reg.harvest(spec["name"])
+    reg = demo_registry(tmp_path_factory.mktemp("api") / "data")
     yield reg
     reg.close()
 

@@ -16,9 +16,9 @@ from rdflib.compare import isomorphic
 
 from registry.api.app import create_app
 from registry.cli import main
-from registry.core import Registry, demo_sources
+from registry.core import Registry
 from registry.settings import Settings
-from tests.conftest import FIXTURES, SHARED_FIXTURES, serve_app
+from tests.conftest import FIXTURES, SHARED_FIXTURES, demo_registry, serve_app
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
@@ -29,11 +29,7 @@ NL_SHAPES = SHARED_FIXTURES / "dcat" / "dcat-ap-nl"
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("catalog") / "data", base_uri=BASE)
-    reg = Registry(settings)
-    for spec in demo_sources():
-        reg.add_source(**spec, trusted=True)
-        reg.harvest(spec["name"])
+    reg = demo_registry(tmp_path_factory.mktemp("catalog") / "data", BASE)
     yield reg
     reg.close()
 

@@ -360,13 +360,10 @@ def test_an_unrecognised_query_gets_the_parsers_message_whatever_it_accepts(
 
 def test_every_example_on_the_query_page_finds_something_in_the_demo(tmp_path: Path) -> None:
     from registry.api.sparql import EXAMPLES
-    from registry.core import demo_sources
+    from tests.conftest import demo_registry
 
-    registry = Registry(Settings(data_dir=tmp_path / "demo", base_uri=BASE))
+    registry = demo_registry(tmp_path / "demo", BASE)
     try:
-        for spec in demo_sources():
-            registry.add_source(**spec, trusted=True)
-            registry.harvest(spec["name"])
         with TestClient(create_app(registry=registry, follow_changes=False)) as client:
             for title, query in EXAMPLES:
                 response = client.get("/sparql", params={"query": query})
