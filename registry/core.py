@@ -297,6 +297,12 @@ class Registry:
 
     def live_record(self, record_id: str) -> Work | IPOffer:
         """A record that is not withdrawn: :class:`NotFound` or :class:`Withdrawn` otherwise."""
+        record = self._live(record_id).record
+        assert record is not None
+        return record
+
+    def _live(self, record_id: str) -> StoredRecord:
+        """The stored record, when it is not withdrawn (read once, with its provenance)."""
         stored = self.get_record(record_id)
         if stored.deleted or stored.record is None:
             withdrawn = stored.updated.isoformat()
@@ -305,16 +311,16 @@ class Registry:
                 key=record_id,
                 withdrawn=withdrawn,
             )
-        return stored.record
+        return stored
 
     def record_triples(self, record_id: str) -> list[Any]:
         """A live record as RDF triples, with its provenance (when and by which harvest)."""
         from registry.rdf import record_triples
 
-        stored = self.get_record(record_id)
-        record = self.live_record(record_id)
+        stored = self._live(record_id)
+        assert stored.record is not None
         return record_triples(
-            record, base_uri=self.settings.base, updated=stored.updated, run=stored.run
+            stored.record, base_uri=self.settings.base, updated=stored.updated, run=stored.run
         )
 
     def record_rdf(self, record_id: str, media_type: str) -> bytes:
