@@ -26,9 +26,14 @@ from registry.locks import source_lock
 from registry.models import CHALLENGES, HarvestRun, IPOffer, Source, Work
 from registry.projections import SearchIndexer
 from registry.scheduler import Scheduler
-from registry.search import FACETS, SearchQuery, SearchResult
+from registry.search import (
+    FACETS,
+    SearchBackend,
+    SearchQuery,
+    SearchResult,
+    open_search_backend,
+)
 from registry.search.documents import language_code
-from registry.search.tantivy_backend import TantivyBackend
 from registry.settings import Settings
 from registry.store import Store, StoredRecord, open_store
 
@@ -73,8 +78,12 @@ class Registry:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store: Store = open_store(settings.database_url or settings.store_path)
-        self.search_backend = TantivyBackend(settings.index_path)
-        self.indexer = SearchIndexer(self.store, self.search_backend, settings.index_path)
+        self.search_backend: SearchBackend = open_search_backend(settings)
+        self.indexer = SearchIndexer(
+            self.store,
+            self.search_backend,
+            None if settings.search_url else settings.index_path,
+        )
         rate = settings.harvest_rate_per_host
         self.pacer = HostPacer(rate) if rate else None
         self._triples: Any = None
@@ -131,6 +140,40 @@ class Registry:
             return int(self.rdf_indexer.catch_up())
         except IndexBusy:
             return 0
+
+    def health(self) -> dict[str, Any]:
+        """Each engine's state, and how far the projections are behind the store.
+
+        ``status`` is "ok" when every engine answers, "degraded" when a projection's
+        engine (search, triples) is down (the store keeps every change; it catches up when
+        the engine is back) and "down" when the store itself is."""
+        store = self.store.health()
+        search = self.search_backend.health()
+        triples = self._triples_health()
+        if store.get("status") == "ok":
+            search["lag"] = self.indexer.lag()
+        engines = {"store": store, "search": search, "triples": triples}
+        if store.get("status") != "ok":
+            status = "down"
+        elif all(e.get("status") == "ok" for e in engines.values()):
+            status = "ok"
+        else:
+            status = "degraded"
+        return {"status": status, "engines": engines}
+
+    def _triples_health(self) -> dict[str, Any]:
+        from registry.errors import IndexBusy
+
+        name = "sparql" if self.settings.sparql_url else "oxigraph"
+        try:
+            triples = self.triples
+            triples.query("ASK {}", timeout=5.0, limit=1)
+            lag = self.rdf_indexer.lag()
+        except IndexBusy as exc:
+            return {"engine": name, "status": "busy", "error": exc.message}
+        except Exception as exc:  # any failure: the engine is not usable
+            return {"engine": name, "status": "down", "error": f"{type(exc).__name__}: {exc}"}
+        return {"engine": name, "status": "ok", "lag": lag}
 
     def __enter__(self) -> Registry:
         return self
@@ -441,8 +484,8 @@ class Registry:
             page_size=size,
         )
         if cursor:
-            offset = self._decode_cursor(cursor, query)
-            query = SearchQuery(**{**_fields(query), "offset": offset})
+            offset, after = self._decode_cursor(cursor, query)
+            query = SearchQuery(**{**_fields(query), "offset": offset, "search_after": after})
         return query
 
     @staticmethod
@@ -450,16 +493,30 @@ class Registry:
         blob = json.dumps(query.fingerprint(), sort_keys=True).encode()
         return hashlib.blake2b(blob, digest_size=6).hexdigest()
 
-    def _encode_cursor(self, query: SearchQuery, offset: int) -> str:
-        blob = json.dumps({"o": offset, "f": self._fingerprint(query)}, separators=(",", ":"))
+    def _encode_cursor(
+        self, query: SearchQuery, offset: int, after: tuple[Any, ...] | None = None
+    ) -> str:
+        """A cursor: where the next page starts (its offset, and for engines that page by
+        sort values, the last hit's), bound to the search it belongs to."""
+        data: dict[str, Any] = {"o": offset, "f": self._fingerprint(query)}
+        if after is not None:
+            data["a"] = list(after)
+        blob = json.dumps(data, separators=(",", ":"))
         return base64.urlsafe_b64encode(blob.encode()).decode().rstrip("=")
 
-    def _decode_cursor(self, cursor: str, query: SearchQuery) -> int:
+    def _decode_cursor(self, cursor: str, query: SearchQuery) -> tuple[int, tuple[Any, ...] | None]:
         try:
             padded = cursor + "=" * (-len(cursor) % 4)
             data = json.loads(base64.urlsafe_b64decode(padded.encode()))
             offset = int(data["o"])
             fingerprint = str(data["f"])
+            raw_after = data.get("a")
+            if raw_after is not None and not (
+                isinstance(raw_after, list)
+                and all(isinstance(v, str | int | float) for v in raw_after)
+            ):
+                raise ValueError("bad search_after")
+            after = tuple(raw_after) if raw_after is not None else None
         except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
             raise InvalidRequest(
                 "'cursor' is not a cursor this registry gave", parameter="cursor"
@@ -469,9 +526,11 @@ class Registry:
                 "'cursor' belongs to another search: keep q and the filters as they were",
                 parameter="cursor",
             )
-        if not 0 <= offset <= MAX_OFFSET:
+        # Engines that page by sort values page as deep as the results go; the others
+        # skip `offset` hits, which has a ceiling.
+        if offset < 0 or (after is None and offset > MAX_OFFSET):
             raise InvalidRequest("'cursor' is out of range", parameter="cursor")
-        return offset
+        return offset, after
 
     def search(self, query: SearchQuery) -> SearchResult:
         return self.search_backend.search(query)
@@ -484,9 +543,15 @@ class Registry:
             item = dict(hit.summary)
             item["uri"] = self.record_uri(hit.id)
             item["score"] = round(hit.score, 4)
+            if hit.highlights:
+                item["highlights"] = hit.highlights
             results.append(item)
         next_offset = query.offset + len(result.hits)
-        more = next_offset < result.total and next_offset <= MAX_OFFSET and bool(result.hits)
+        more = (
+            next_offset < result.total
+            and (result.next_after is not None or next_offset <= MAX_OFFSET)
+            and bool(result.hits)
+        )
         return {
             "total": result.total,
             "page_size": query.page_size,
@@ -498,7 +563,9 @@ class Registry:
                 ]
                 for facet in FACETS
             },
-            "next_cursor": self._encode_cursor(query, next_offset) if more else None,
+            "next_cursor": (
+                self._encode_cursor(query, next_offset, result.next_after) if more else None
+            ),
         }
 
     def facet_label(self, facet: str, value: str) -> str:

@@ -13,7 +13,8 @@
     ├── UnsafeURL                 a feed URL that points at a private address or a refused scheme
     ├── FetchError                a feed could not be fetched (after retries)
     ├── FeedError                 a feed answered with something the harvester cannot read
-    └── IndexBusy                 another process holds the search index's writer
+    ├── IndexBusy                 another process holds the search index's writer
+    └── EngineUnavailable         a distributed engine (PostgreSQL, OpenSearch...) does not answer
 
 Each carries its context in keyword-only fields next to the message.
 """
@@ -110,3 +111,12 @@ class FeedError(RegistryError):
 
 class IndexBusy(RegistryError):
     pass
+
+
+class EngineUnavailable(RegistryError):
+    """A distributed engine does not answer or refuses the request (HTTP 503): the store
+    keeps every change and the projections catch up when it is back."""
+
+    def __init__(self, message: str, *, engine: str) -> None:
+        super().__init__(message)
+        self.engine = engine

@@ -75,14 +75,15 @@ class SearchIndexer:
     """Feeds a search backend from the change feed.
 
     The checkpoint is kept in the store under a name that includes the index's own
-    id (a file in the index folder), so a wiped or replaced index starts from zero.
+    id (a file in the index folder, or the concrete index behind a distributed engine's
+    alias), so a wiped or replaced index starts from zero.
     """
 
     def __init__(self, store: Store, backend: SearchBackend, index_dir: Path | None = None) -> None:
         self.store = store
         self.backend = backend
         self._lock = threading.Lock()
-        instance = "default"
+        instance = str(getattr(backend, "instance", "default"))
         if index_dir is not None:
             marker = index_dir / "registry-instance"
             if not marker.exists():
@@ -148,7 +149,21 @@ class SearchIndexer:
                 stop.wait(poll)
 
     def rebuild(self, *, progress: Callable[[int], None] | None = None) -> int:
-        """Drop everything in the index and index the whole store again."""
+        """Index the whole store again. A backend that can swap indices builds a new one
+        while the old one keeps serving, then swaps them at once (searches never fail nor
+        see a half-built index); the others are emptied and filled again."""
+        begin = getattr(self.backend, "begin_rebuild", None)
+        if begin is not None:
+            fresh = begin()
+            builder = SearchIndexer(self.store, fresh)
+            count = builder.catch_up(progress=progress)
+            with self._lock:
+                fresh.promote()
+                # Changes indexed through the alias into the old index while the new one
+                # was built (by a process following the feed) are indexed again here.
+                count += builder.catch_up(progress=progress)
+                self.checkpoint_name = builder.checkpoint_name
+            return count
         with self._lock:
             self.backend.clear()
             self.store.set_checkpoint(self.checkpoint_name, 0)

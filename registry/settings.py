@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,10 +28,32 @@ class Settings(BaseSettings):
         description="Let sources registered over HTTP use file: URLs (the command line always may)",
     )
     search_url: str | None = Field(
-        default=None, description="Elasticsearch/OpenSearch URL; unset: embedded Tantivy"
+        default=None,
+        description="Elasticsearch 8 or OpenSearch 2 URL (credentials in it:"
+        " https://user:password@host:9200); unset: embedded Tantivy",
+    )
+    search_engine: Literal["elasticsearch", "opensearch"] | None = Field(
+        default=None,
+        description="Which engine search_url is (unset: asked of the server when it starts)",
+    )
+    search_index: str = Field(
+        default="registry-records",
+        pattern=r"^[a-z0-9][a-z0-9_-]*$",
+        description="The index alias the registry searches; `reindex` swaps the index behind it",
+    )
+    search_verify_certs: bool = Field(
+        default=True, description="Check the search engine's TLS certificate"
+    )
+    search_ca_certs: Path | None = Field(
+        default=None, description="CA bundle for the search engine's TLS certificate"
     )
     database_url: str | None = Field(
         default=None, description="PostgreSQL URL; unset: embedded SQLite"
+    )
+    follow_changes: bool = Field(
+        default=True,
+        description="`serve` keeps the search index and triple store up to date itself (turn"
+        " off on API replicas when a `worker` does it)",
     )
     sparql_url: str | None = Field(
         default=None,

@@ -319,12 +319,18 @@ def get_harvest(registry: RegistryDep, run_id: int) -> dict[str, Any]:
     return {**run.model_dump(mode="json"), "total": run.total}
 
 
-@router.get("/health", tags=["service"], summary="Liveness and readiness")
-def health(registry: RegistryDep) -> dict[str, Any]:
-    return {
-        "status": "ok",
-        "records": registry.store.count(),
-        "indexed": registry.search_backend.count(),
-        "index_lag": registry.indexer.lag(),
-        "search": registry.search_backend.name,
-    }
+@router.get("/health", tags=["service"], summary="Liveness and readiness, per engine")
+def health(registry: RegistryDep) -> JSONResponse:
+    """200 while the store answers (status "ok", or "degraded" when the search or triple
+    engine is down: changes are kept and indexed when it is back); 503 when the store is
+    down."""
+    report = registry.health()
+    engines = report["engines"]
+    body: dict[str, Any] = {"status": report["status"]}
+    if engines["store"].get("status") == "ok":
+        body["records"] = registry.store.count()
+        body["index_lag"] = engines["search"].get("lag")
+    body["indexed"] = engines["search"].get("documents")
+    body["search"] = registry.search_backend.name
+    body["engines"] = engines
+    return JSONResponse(body, status_code=503 if report["status"] == "down" else 200)

@@ -20,6 +20,7 @@ __all__ = [
     "SearchBackend",
     "SearchQuery",
     "SearchResult",
+    "SwappableBackend",
 ]
 
 #: The facets every search answers with, in this order.
@@ -70,6 +71,10 @@ class SearchQuery:
     page_size: int = 20
     offset: int = 0
     facet_size: int = 50
+    search_after: tuple[Any, ...] | None = None
+    """Where the previous page ended (its ``SearchResult.next_after``): engines that page by
+    sort values (Elasticsearch, OpenSearch) start there instead of skipping ``offset`` hits;
+    the others ignore it and use ``offset``."""
 
     def fingerprint(self) -> dict[str, Any]:
         """What identifies the result list (everything but the page position)."""
@@ -101,6 +106,9 @@ class Hit:
     score: float
     summary: dict[str, Any]
     """The stored summary of the record (see :func:`registry.search.documents.summary`)."""
+    highlights: dict[str, list[str]] = field(default_factory=dict)
+    """Fragments of the matching text per field (``title``, ``description``...), the matched
+    words in ``<em>``; empty when the engine does not highlight."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +122,9 @@ class SearchResult:
     total: int
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    next_after: tuple[Any, ...] | None = None
+    """The sort values of the last hit, for ``SearchQuery.search_after`` (engines that page
+    by sort values; ``None`` for the others)."""
 
 
 class SearchBackend(Protocol):
@@ -143,4 +154,82 @@ class SearchBackend(Protocol):
         """Remove every document (before a rebuild)."""
         ...
 
+    def health(self) -> dict[str, Any]:
+        """The engine's state for ``/health``: at least ``engine`` and ``status`` ("ok" or
+        "down"), with ``error`` when down; never raises."""
+        ...
+
     def close(self) -> None: ...
+
+
+class SwappableBackend(SearchBackend, Protocol):
+    """A backend that rebuilds into a new index while the old one serves, then swaps them
+    at once (an index alias): ``registry reindex`` with zero downtime.
+
+    ``instance`` names the index behind the backend (the search projection's checkpoint is
+    kept per instance, so a new index is filled from the start of the change feed)."""
+
+    @property
+    def instance(self) -> str: ...
+
+    def begin_rebuild(self) -> SwappableBackend:
+        """A backend on a new, empty index that searches do not see yet."""
+        ...
+
+    def promote(self) -> None:
+        """Point searches at this backend's index in one atomic step and drop the indices
+        that served before."""
+        ...
+
+
+def detect_engine(url: str, *, verify: bool | str = True, timeout: float = 10.0) -> str:
+    """Which engine answers at ``url``: "opensearch" or "elasticsearch" (from the version
+    the server reports about itself). :class:`EngineUnavailable` when nothing answers."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import httpx
+
+    from registry.errors import EngineUnavailable
+
+    parts = urlsplit(url)
+    auth = None
+    if parts.username:
+        from urllib.parse import unquote
+
+        auth = (unquote(parts.username), unquote(parts.password or ""))
+        host = parts.hostname or ""
+        parts = parts._replace(netloc=host + (f":{parts.port}" if parts.port else ""))
+    try:
+        response = httpx.get(urlunsplit(parts), auth=auth, verify=verify, timeout=timeout)
+        response.raise_for_status()
+        version = response.json().get("version", {})
+    except (httpx.HTTPError, ValueError, AttributeError) as exc:
+        raise EngineUnavailable(
+            f"the search engine at {parts.hostname}:{parts.port} did not say what it is ({exc});"
+            " set REGISTRY_SEARCH_ENGINE to elasticsearch or opensearch",
+            engine="search",
+        ) from None
+    return "opensearch" if version.get("distribution") == "opensearch" else "elasticsearch"
+
+
+def open_search_backend(settings: Any) -> SearchBackend:
+    """The search backend the settings choose: embedded Tantivy in the data directory, or
+    Elasticsearch 8 / OpenSearch 2 at ``search_url`` (``search_engine``, else detected)."""
+    if not settings.search_url:
+        from registry.search.tantivy_backend import TantivyBackend
+
+        return TantivyBackend(settings.index_path)
+    from registry.search.distributed import ElasticsearchBackend, OpenSearchBackend
+
+    verify: bool | str = settings.search_verify_certs
+    if settings.search_verify_certs and settings.search_ca_certs:
+        verify = str(settings.search_ca_certs)
+    engine = settings.search_engine or detect_engine(settings.search_url, verify=verify)
+    backend_class = OpenSearchBackend if engine == "opensearch" else ElasticsearchBackend
+    backend: SearchBackend = backend_class(
+        settings.search_url,
+        alias=settings.search_index,
+        verify_certs=settings.search_verify_certs,
+        ca_certs=str(settings.search_ca_certs) if settings.search_ca_certs else None,
+    )
+    return backend

@@ -196,6 +196,13 @@ class TantivyBackend:
         self._reload()
         return int(self.index.searcher().num_docs)
 
+    def health(self) -> dict[str, Any]:
+        try:
+            documents = self.count()
+        except (OSError, ValueError) as exc:
+            return {"engine": self.name, "status": "down", "error": str(exc)}
+        return {"engine": self.name, "status": "ok", "documents": documents}
+
     def _text_query(self, text: str) -> Query:
         text = text.strip()
         if not text:

@@ -940,6 +940,13 @@ class SQLiteStore:
             )
             return cursor.rowcount
 
+    def health(self) -> dict[str, Any]:
+        try:
+            self._conn().execute("SELECT 1 FROM records LIMIT 1").fetchall()
+        except sqlite3.Error as exc:
+            return {"engine": "sqlite", "status": "down", "error": str(exc)}
+        return {"engine": "sqlite", "status": "ok", "version": sqlite3.sqlite_version}
+
     def first_change(self) -> datetime | None:
         row = self._conn().execute("SELECT MIN(updated) FROM records").fetchone()
         return _dt(row[0]) if row and row[0] else None
