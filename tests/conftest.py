@@ -148,3 +148,34 @@ def demo_registry(data_dir: Path, base_uri: str = "http://registry.test") -> Any
         registry.add_source(**spec, trusted=True)
         registry.harvest(spec["name"])
     return registry
+
+
+#: The distributed engines the shared contract suites also run against, each named by an
+#: environment variable (``.ci/run`` starts the engines and sets them).
+ENGINES = {
+    "postgres": (
+        "REGISTRY_TEST_DATABASE_URL",
+        "postgresql://postgres@127.0.0.1:5432/postgres of a PostgreSQL server",
+    ),
+    "opensearch": ("REGISTRY_TEST_SEARCH_URL", "http://127.0.0.1:9200 of an OpenSearch 2 node"),
+    "sparql": (
+        "REGISTRY_TEST_SPARQL_URL",
+        "http://127.0.0.1:3030/ds of a Fuseki started with --mem --update /ds",
+    ),
+}
+
+
+def engine_url(engine: str) -> str:
+    """The URL of a distributed engine to test against; skips the test, saying how to run
+    it, when none is configured, and fails instead when ``REGISTRY_TEST_REQUIRE_ENGINES=1``
+    (CI sets it: there, a missing engine is a broken build, not a skip)."""
+    import os
+
+    variable, example = ENGINES[engine]
+    url = os.environ.get(variable, "").strip()
+    if url:
+        return url
+    message = f"no {engine} engine: set {variable} (e.g. {example}); .ci/run starts one"
+    if os.environ.get("REGISTRY_TEST_REQUIRE_ENGINES") == "1":
+        pytest.fail(message)
+    pytest.skip(message)

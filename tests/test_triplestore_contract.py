@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store, Triple
 
@@ -24,23 +22,10 @@ from registry.triples import (
     TripleStore,
     query_form,
 )
-from tests.conftest import make_work
+from tests.conftest import engine_url, make_work
 
-SPARQL_URL = os.environ.get("REGISTRY_TEST_SPARQL_URL", "")
 BASE = "http://registry.test"
 P = NamedNode("http://example.org/p")
-
-
-def _fuseki_reachable() -> bool:
-    if not SPARQL_URL:
-        return False
-    try:
-        return (
-            httpx.get(f"{SPARQL_URL}/query", params={"query": "ASK {}"}, timeout=3).status_code
-            == 200
-        )
-    except httpx.HTTPError:
-        return False
 
 
 @pytest.fixture(params=["oxigraph", "sparql-server"])
@@ -48,13 +33,9 @@ def triples(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TripleSt
     if request.param == "oxigraph":
         store: TripleStore = OxigraphTripleStore(tmp_path / "triples")
     else:
-        if not _fuseki_reachable():
-            pytest.skip(
-                "no SPARQL server: set REGISTRY_TEST_SPARQL_URL (e.g. http://127.0.0.1:3030/ds"
-                " of a Fuseki started with --mem --update /ds); .ci/run starts one"
-            )
+        url = engine_url("sparql")
         store = SparqlHttpTripleStore(
-            f"{SPARQL_URL}/query", f"{SPARQL_URL}/update", graph_store_url=f"{SPARQL_URL}/data"
+            f"{url}/query", f"{url}/update", graph_store_url=f"{url}/data"
         )
     store.clear()
     yield store
