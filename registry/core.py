@@ -10,6 +10,7 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -40,6 +41,8 @@ from registry.store import Store, StoredRecord, open_store
 __all__ = ["MAX_OFFSET", "Registry"]
 
 #: Deeper than this, paging stops: bulk users export instead.
+log = logging.getLogger("registry")
+
 MAX_OFFSET = 10_000
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
@@ -134,11 +137,24 @@ class Registry:
     def refresh_triples(self) -> int:
         """Project what the change feed has that the triple store lacks; 0 when another
         process holds the embedded triple store."""
-        from registry.errors import IndexBusy
+        return self._project("triples", lambda: int(self.rdf_indexer.catch_up()))
+
+    def _project(self, name: str, catch_up: Callable[[], int]) -> int:
+        """Run one projection's catch-up. When its engine is held by another process or
+        does not answer, the changes wait in the store (0 is returned, the failure logged):
+        whoever follows the change feed indexes them once the engine is back."""
+        import httpx
+
+        from registry.errors import EngineUnavailable, IndexBusy
 
         try:
-            return int(self.rdf_indexer.catch_up())
+            return catch_up()
         except IndexBusy:
+            return 0
+        except (EngineUnavailable, httpx.TransportError, OSError) as exc:
+            log.warning(
+                "the %s engine is unavailable; its changes wait in the store: %s", name, exc
+            )
             return 0
 
     def health(self) -> dict[str, Any]:
@@ -318,12 +334,7 @@ class Registry:
     def refresh_index(self) -> int:
         """Index what the change feed has that the search index (and then the triple store)
         lacks; 0 when another process holds the index writer (it catches up by itself)."""
-        from registry.errors import IndexBusy
-
-        try:
-            indexed = self.indexer.catch_up()
-        except IndexBusy:
-            indexed = 0
+        indexed = self._project("search", self.indexer.catch_up)
         self.refresh_triples()
         return indexed
 
