@@ -92,6 +92,7 @@ class Registry:
         self._triples: Any = None
         self._rdf_indexer: Any = None
         self._triples_lock = threading.Lock()
+        self._engines_down: set[str] = set()
 
     def close(self) -> None:
         self.search_backend.close()
@@ -148,14 +149,20 @@ class Registry:
         from registry.errors import EngineUnavailable, IndexBusy
 
         try:
-            return catch_up()
+            applied = catch_up()
         except IndexBusy:
             return 0
         except (EngineUnavailable, httpx.TransportError, OSError) as exc:
-            log.warning(
-                "the %s engine is unavailable; its changes wait in the store: %s", name, exc
-            )
+            if name not in self._engines_down:  # once an outage, not once a poll
+                self._engines_down.add(name)
+                log.warning(
+                    "the %s engine is unavailable; its changes wait in the store: %s", name, exc
+                )
             return 0
+        if name in self._engines_down:
+            self._engines_down.discard(name)
+            log.warning("the %s engine is back; %d waiting changes applied", name, applied)
+        return applied
 
     def health(self) -> dict[str, Any]:
         """Each engine's state, and how far the projections are behind the store.

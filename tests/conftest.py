@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -137,13 +137,14 @@ def serve_app(app: Any) -> Iterator[str]:
         sock.close()
 
 
-def demo_registry(data_dir: Path, base_uri: str = "http://registry.test") -> Any:
-    """A registry in ``data_dir`` with the bundled demo feeds registered and harvested
-    (through the same path as any source); the caller closes it."""
+def demo_registry(data_dir: Path, base_uri: str = "http://registry.test", **settings: Any) -> Any:
+    """A registry in ``data_dir`` (on the engines ``settings`` name, else the embedded
+    ones) with the bundled demo feeds registered and harvested (through the same path as
+    any source); the caller closes it."""
     from registry.core import Registry, demo_sources
     from registry.settings import Settings
 
-    registry = Registry(Settings(data_dir=data_dir, base_uri=base_uri))
+    registry = Registry(Settings(data_dir=data_dir, base_uri=base_uri, **settings))
     for spec in demo_sources():
         registry.add_source(**spec, trusted=True)
         registry.harvest(spec["name"])
@@ -179,3 +180,69 @@ def engine_url(engine: str) -> str:
     if os.environ.get("REGISTRY_TEST_REQUIRE_ENGINES") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
+
+class TcpRelay:
+    """A loopback TCP relay in front of an engine, which can be cut and restored: an engine
+    that goes down and comes back, without touching the engine itself (others use it)."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.up = True
+        self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._server.bind(("127.0.0.1", 0))
+        self._server.listen(64)
+        self.port = self._server.getsockname()[1]
+        self._open: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            if not self.up:
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._open += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        """Refuse new connections and break the open ones."""
+        self.up = False
+        with self._lock:
+            for sock in self._open:
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            self._open.clear()
+
+    def restore(self) -> None:
+        self.up = True
+
+    def close(self) -> None:
+        self.cut()
+        self._server.close()

@@ -17,6 +17,7 @@ from registry.api import licences, linked_data, oai, offers, routes, sparql, web
 from registry.core import Registry
 from registry.errors import (
     Conflict,
+    EngineUnavailable,
     Forbidden,
     IndexBusy,
     InvalidContent,
@@ -45,6 +46,7 @@ _STATUS: dict[type[RegistryError], int] = {
     Forbidden: 403,
     Conflict: 409,
     IndexBusy: 503,
+    EngineUnavailable: 503,
 }
 
 
@@ -176,6 +178,8 @@ def create_app(
         headers = {"WWW-Authenticate": 'Bearer realm="registry"'} if status == 401 else None
         if isinstance(exc, TooManyRequests):
             headers = {"Retry-After": str(exc.retry_after)}
+        if isinstance(exc, EngineUnavailable):
+            headers = {"Retry-After": "10"}
         if status >= 500:
             log.error("request failed: %s", exc.message)
         response = problem(status, _title(status), exc.message, **extra)
