@@ -112,14 +112,27 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 def worker(ctx: click.Context, once: bool) -> None:
     """Run scheduled harvests without serving (a separate harvest process).
 
-    Harvests write the store; a running `serve` indexes their changes. Without one,
-    the worker indexes them itself after each harvest.
+    Harvests write the store. The worker also keeps the search index and the triple
+    store up to date with every change (unless REGISTRY_FOLLOW_CHANGES=false), so API
+    replicas can leave that to it; with the embedded engines, a running `serve` holds the
+    index and does it instead.
     """
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from registry.api.app import IndexFollower
+
     with _registry(ctx) as registry:
-        scheduler = registry.scheduler(on_harvest=lambda run: registry.refresh_index())
+        follower = None
+        if registry.settings.follow_changes and not once:
+            # Keep the projections up to date with every change (the API's writes too),
+            # not only after this worker's harvests.
+            follower = IndexFollower(registry, registry.settings.index_poll_seconds)
+            follower.start()
+        poke = follower.poke if follower is not None else None
+        scheduler = registry.scheduler(
+            on_harvest=(lambda run: poke()) if poke else (lambda run: registry.refresh_index())
+        )
         try:
             if once:
                 started = scheduler.run_once(wait=True)
@@ -134,6 +147,8 @@ def worker(ctx: click.Context, once: bool) -> None:
             click.echo("stopping; interrupted harvests resume next time", err=True)
         finally:
             scheduler.stop()
+            if follower is not None:
+                follower.stop()
 
 
 @main.command()
@@ -588,6 +603,61 @@ def reindex(ctx: click.Context, target: str, as_json: bool) -> None:
         for name, count in done.items():
             where = "the search index" if name == "search" else "the triple store"
             click.echo(f"reindexed {count} changes into {where}")
+
+
+@main.command()
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    metavar="URL",
+    help="The PostgreSQL database to copy into: postgresql://user:password@host:5432/name.",
+)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def migrate(ctx: click.Context, target: str, as_json: bool) -> None:
+    """Copy the embedded registry into PostgreSQL: sources and their harvest state, every
+    record and tombstone with its place in the change feed, harvest runs, API keys, the
+    audit log, reviews and notices. The target must be empty; the copy is one transaction.
+
+    Then point the registry at it (REGISTRY_DATABASE_URL) and, when the search engine
+    changes too (REGISTRY_SEARCH_URL), run `registry reindex`.
+    """
+    from registry.store.migrate import copy_store
+
+    settings = _settings(ctx)
+    if not target.startswith(("postgres://", "postgresql://")):
+        _fail("--to takes a PostgreSQL URL (postgresql://user:password@host:5432/name)")
+    if not settings.store_path.exists():
+        _fail(f"there is no embedded registry to copy in {settings.data_dir}")
+
+    def progress(table: str, rows: int) -> None:
+        if not as_json:
+            click.echo(f"  {table}: {rows}", err=True)
+
+    counts = copy_store(settings.store_path, target, progress=progress)
+    if as_json:
+        _emit({"target": _redact(target), "copied": counts})
+        return
+    total = counts.get("records", 0)
+    click.echo(f"copied {total} records into {_redact(target)}")
+    click.echo(
+        "next: set REGISTRY_DATABASE_URL to it (and run `registry reindex` if the search engine"
+        " changes too)",
+        err=True,
+    )
+
+
+def _redact(url: str) -> str:
+    """A database URL without its password, for messages."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 # licences ---------------------------------------------------------------------------------

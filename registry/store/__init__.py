@@ -1,7 +1,17 @@
 """The store: the registry's source of truth.
 
-:class:`Store` is the protocol every implementation follows (SQLite now, PostgreSQL
-later); the shared contract tests in ``tests/test_store_contract.py`` run against each.
+:class:`Store` is the protocol every implementation follows; the shared contract tests in
+``tests/test_store_contract.py`` run against each:
+
+===========================  ============================================================
+Implementation               Opened by :func:`open_store` for
+===========================  ============================================================
+``sqlite.SQLiteStore``       a path: the embedded default, one file in WAL mode
+``postgres.PostgresStore``   a ``postgresql://`` (or ``postgres://``) URL; needs the
+                             ``postgres`` extra (psycopg 3 and its pool)
+===========================  ============================================================
+
+``migrate.copy_store`` copies an embedded registry into an empty PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -233,14 +243,23 @@ class Store(Protocol):
 
 
 def open_store(url_or_path: str | Any) -> Store:
-    """The store for a path (embedded SQLite) or, later, a database URL."""
-    from registry.store.sqlite import SQLiteStore
-
+    """The store for a path (embedded SQLite) or a PostgreSQL URL."""
     text = str(url_or_path)
     if text.startswith(("postgres://", "postgresql://")):
-        from registry.errors import ConfigurationError
+        try:
+            from registry.store.postgres import PostgresStore
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("psycopg"):
+                raise
+            from registry.errors import ConfigurationError
 
-        raise ConfigurationError("the PostgreSQL store is not available in this version")
+            raise ConfigurationError(
+                "the PostgreSQL store needs psycopg 3 and its pool:"
+                " pip install 'open-registry[postgres]'"
+            ) from None
+        return PostgresStore(text)
+    from registry.store.sqlite import SQLiteStore
+
     return SQLiteStore(text)
 
 
