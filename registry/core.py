@@ -12,7 +12,8 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -287,7 +288,7 @@ class Registry:
         another process or thread is harvesting it.
         """
         self.store.get_source(name)  # NotFound before taking a lock for nothing
-        with source_lock(self.settings.data_dir, name):
+        with self._harvest_lock(name):
             source = self.store.get_source(name)
             with self.fetcher() as fetcher:
                 run = run_harvest(
@@ -303,6 +304,19 @@ class Registry:
             self.refresh_index()
         return run
 
+    @contextmanager
+    def _harvest_lock(self, name: str) -> Iterator[None]:
+        """One harvest of a source at a time: a lock file in the data directory (processes
+        on this machine) and, when the store has one, the store's lock (every machine
+        sharing it)."""
+        with source_lock(self.settings.data_dir, name):
+            store_lock = getattr(self.store, "harvest_lock", None)
+            if store_lock is None:
+                yield
+                return
+            with store_lock(name):
+                yield
+
     def describe_source(self, name: str, *, limit: int = 100) -> dict[str, Any]:
         """The source as registered, and what its feed says about itself, asked now."""
         source = self.store.get_source(name)
@@ -313,7 +327,7 @@ class Registry:
     def remove_source(self, name: str, *, keep_records: bool = False) -> int:
         """Unregister a source (not while it is being harvested); unless ``keep_records``,
         its records become tombstones. Returns how many records were withdrawn."""
-        with source_lock(self.settings.data_dir, name):
+        with self._harvest_lock(name):
             withdrawn = self.store.remove_source(name, withdraw_records=not keep_records)
         self.refresh_index()
         return withdrawn

@@ -616,3 +616,37 @@ def test_open_store_says_how_to_install_psycopg(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delitem(sys.modules, "registry.store.postgres", raising=False)
     with pytest.raises(ConfigurationError, match=r"pip install 'open-registry\[postgres\]'"):
         open_store("postgresql://registry@127.0.0.1:5432/registry")
+
+
+def test_postgres_harvest_lock_holds_across_registries_on_other_machines(
+    database: tuple[str, str], tmp_path: Path
+) -> None:
+    """Two registries that share only the database (workers on two machines: their data
+    directories, and so their lock files, differ) never harvest one source at once."""
+    from registry.core import Registry
+    from registry.locks import HarvestRunning
+    from registry.settings import Settings
+
+    url, schema = database
+    separator = "&" if "?" in url else "?"
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    database_url = f"{url}{separator}options=-csearch_path%3D{schema}"
+    first = Registry(Settings(data_dir=tmp_path / "one", database_url=database_url))
+    second = Registry(Settings(data_dir=tmp_path / "two", database_url=database_url))
+    try:
+        first.store.add_source(_source("museum"))
+        with first._harvest_lock("museum"):
+            with pytest.raises(HarvestRunning), second._harvest_lock("museum"):
+                pass
+            with second._harvest_lock("library"):  # another source is free
+                pass
+            with pytest.raises(HarvestRunning):
+                second.harvest("museum")
+        with second._harvest_lock("museum"):  # released when the first harvest ends
+            pass
+    finally:
+        first.close()
+        second.close()

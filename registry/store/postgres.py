@@ -77,6 +77,7 @@ ENGINE = "postgresql"
 # change feed, the other the migrations.
 _FEED_LOCK = 0x52_45_47_01
 _MIGRATION_LOCK = 0x52_45_47_02
+_HARVEST_LOCK = 0x52_45_47_03
 
 _MAX_ERRORS_PER_RUN = 1000
 
@@ -437,6 +438,28 @@ class PostgresStore:
     def _feed(self) -> Iterator[_Feed]:
         with self._write() as cur:
             yield self._lock_feed(cur)
+
+    @contextmanager
+    def harvest_lock(self, name: str) -> Iterator[None]:
+        """Hold source ``name``'s harvest lock across every process and host that shares
+        this database (workers on several machines); :class:`HarvestRunning` when it is
+        taken. A session lock on a connection of its own, outside any transaction: the
+        server releases it when the connection ends, however the harvest ends."""
+        from registry.locks import HarvestRunning
+
+        key = _lock_key(f"{self.schema or ''}/{name}")
+        with self.connect() as conn:
+            row = conn.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", (_HARVEST_LOCK, key)
+            ).fetchone()
+            if not (row and row[0]):
+                raise HarvestRunning(
+                    f"source {name!r} is being harvested already; try again when that run ends"
+                )
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s, %s)", (_HARVEST_LOCK, key))
 
     def close(self) -> None:
         self._pool.close()
