@@ -219,7 +219,7 @@ def open_search_backend(settings: Any) -> SearchBackend:
         from registry.search.tantivy_backend import TantivyBackend
 
         return TantivyBackend(settings.index_path)
-    from registry.search.distributed import ElasticsearchBackend, OpenSearchBackend
+    from registry.search.elastic import ElasticsearchBackend, OpenSearchBackend
 
     verify: bool | str = settings.search_verify_certs
     if settings.search_verify_certs and settings.search_ca_certs:
