@@ -24,6 +24,7 @@ facets            one keyword field per facet of :data:`~registry.search.FACETS`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -55,6 +56,7 @@ _STEMMERS = {"nl": "dutch_kp", "en": "porter2"}
 #: The fields whose matches are shown as highlighted fragments.
 HIGHLIGHTED: tuple[str, ...] = ("title", "description")
 _HIGHLIGHT_TAGS = ("<em>", "</em>")
+_WORD = re.compile(r"[^\W_]")
 
 
 def text_fields() -> dict[str, float]:
@@ -177,7 +179,11 @@ def search_body(query: SearchQuery, today: date | None = None) -> dict[str, Any]
     today = today or date.today()
     text = query.q.strip()
     must: dict[str, Any]
-    if text:
+    if text and not _WORD.search(text):
+        # Nothing but syntax ("((", "*"): the embedded engine lists everything; so do we.
+        must = {"match_all": {}}
+        sort: list[Any] = [{"_score": "desc"}, {"id": "asc"}]
+    elif text:
         must = {
             "simple_query_string": {
                 "query": text,
@@ -186,7 +192,7 @@ def search_body(query: SearchQuery, today: date | None = None) -> dict[str, Any]
                 "flags": "AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE|ESCAPE",
             }
         }
-        sort: list[Any] = [{"_score": "desc"}, {"id": "asc"}]
+        sort = [{"_score": "desc"}, {"id": "asc"}]
     else:
         must = {"match_all": {}}
         sort = [{"seq": "desc"}, {"id": "asc"}]
@@ -203,7 +209,7 @@ def search_body(query: SearchQuery, today: date | None = None) -> dict[str, Any]
         body["search_after"] = list(query.search_after)
     elif query.offset:
         body["from"] = query.offset
-    if text and query.page_size:
+    if text and _WORD.search(text) and query.page_size:
         body["highlight"] = {
             "pre_tags": [_HIGHLIGHT_TAGS[0]],
             "post_tags": [_HIGHLIGHT_TAGS[1]],
