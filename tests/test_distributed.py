@@ -123,6 +123,10 @@ def test_the_demo_runs_on_the_distributed_engines_as_it_does_embedded(
             assert health["engines"]["search"]["lag"] == 0
             assert health["engines"]["triples"]["lag"] == 0
 
+            page = client.get("/", params={"q": "water", "lang": "en"})
+            assert page.status_code == 200
+            assert "<em>" in page.text  # the engine's highlights, on the search page
+
             some_id = got[1]["ids"].pop()
             record = client.get(f"/records/{some_id}", headers={"Accept": "application/json"})
             assert record.status_code == 200

@@ -77,3 +77,12 @@ def test_documents_carry_text_in_their_languages_only() -> None:
     assert set(document(3, make_work("a").model_dump(mode="json"))) <= set(
         index_body()["mappings"]["properties"]
     )
+
+
+def test_highlighted_fragments_are_shown_as_safe_html() -> None:
+    from registry.api.web import marked
+
+    fragment = "<em>Water</em> &amp; <script>alert(1)</script> &lt;b&gt;"
+    assert str(marked(fragment)) == (
+        "<em>Water</em> &amp; &lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from registry.core import Registry, search_arguments
 from registry.errors import InvalidRequest
@@ -22,7 +25,21 @@ router = APIRouter(include_in_schema=False)
 @lru_cache(maxsize=1)
 def templates() -> Jinja2Templates:
     """The page templates (autoescaped), loaded on first use."""
-    return Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+    found = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+    found.env.filters["marked"] = marked
+    return found
+
+
+_MARKS = re.compile(r"(</?em>)")
+
+
+def marked(fragment: str) -> Markup:
+    """A highlighted fragment from the search engine as safe HTML: its text escaped (once,
+    whatever the engine escaped already), its ``<em>`` marks kept."""
+    parts = []
+    for part in _MARKS.split(fragment):
+        parts.append(part if part in ("<em>", "</em>") else str(escape(html.unescape(part))))
+    return Markup("".join(parts))  # noqa: S704 - every part but the marks is escaped
 
 
 TEXT: dict[str, dict[str, str]] = {

@@ -215,7 +215,12 @@ def search_body(query: SearchQuery, today: date | None = None) -> dict[str, Any]
             "post_tags": [_HIGHLIGHT_TAGS[1]],
             "encoder": "html",
             "fields": {
-                f"{name}_{lang}": {"number_of_fragments": 2, "fragment_size": 160}
+                # A title whole, the rest in up to two fragments.
+                f"{name}_{lang}": (
+                    {"number_of_fragments": 0}
+                    if name == "title"
+                    else {"number_of_fragments": 2, "fragment_size": 160}
+                )
                 for name in HIGHLIGHTED
                 for lang in LANGUAGES
             },
