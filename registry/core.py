@@ -172,9 +172,10 @@ class Registry:
         engine (search, triples) is down (the store keeps every change; it catches up when
         the engine is back) and "down" when the store itself is."""
         store = self.store.health()
+        store_up = store.get("status") == "ok"
         search = self.search_backend.health()
-        triples = self._triples_health()
-        if store.get("status") == "ok":
+        triples = self._triples_health(lag=store_up)  # the lags are read from the store
+        if store_up:
             search["lag"] = self.indexer.lag()
         engines = {"store": store, "search": search, "triples": triples}
         if store.get("status") != "ok":
@@ -185,19 +186,21 @@ class Registry:
             status = "degraded"
         return {"status": status, "engines": engines}
 
-    def _triples_health(self) -> dict[str, Any]:
+    def _triples_health(self, *, lag: bool = True) -> dict[str, Any]:
         from registry.errors import IndexBusy
 
         name = "sparql" if self.settings.sparql_url else "oxigraph"
         try:
             triples = self.triples
             triples.query("ASK {}", timeout=5.0, limit=1)
-            lag = self.rdf_indexer.lag()
         except IndexBusy as exc:
             return {"engine": name, "status": "busy", "error": exc.message}
         except Exception as exc:  # any failure: the engine is not usable
             return {"engine": name, "status": "down", "error": f"{type(exc).__name__}: {exc}"}
-        return {"engine": name, "status": "ok", "lag": lag}
+        report: dict[str, Any] = {"engine": name, "status": "ok"}
+        if lag:
+            report["lag"] = self.rdf_indexer.lag()
+        return report
 
     def __enter__(self) -> Registry:
         return self

@@ -9,6 +9,7 @@ skip, saying how to run them.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -225,6 +226,58 @@ def test_a_search_engine_that_goes_down_loses_nothing(
     finally:
         registry.close()
         relay.close()
+
+
+def test_a_triple_store_that_goes_down_catches_up_and_a_store_down_is_503(
+    engines: dict[str, Any], tmp_path: Path
+) -> None:
+    sparql = urlsplit(engines["sparql_url"])
+    database = urlsplit(engines["database_url"])
+    sparql_relay = TcpRelay(sparql.hostname or "127.0.0.1", sparql.port or 3030)
+    store_relay = TcpRelay(database.hostname or "127.0.0.1", database.port or 5432)
+    through = f"127.0.0.1:{sparql_relay.port}"
+    settings = {
+        **engines,
+        "database_url": engines["database_url"].replace(
+            database.netloc.split("@")[-1], f"127.0.0.1:{store_relay.port}"
+        ),
+        "sparql_url": engines["sparql_url"].replace(sparql.netloc, through),
+        "sparql_update_url": engines["sparql_update_url"].replace(sparql.netloc, through),
+        "sparql_graph_store_url": engines["sparql_graph_store_url"].replace(sparql.netloc, through),
+    }
+    registry = demo_registry(tmp_path / "data", **settings)
+    try:
+        app = create_app(registry=registry, follow_changes=False)
+        with TestClient(app) as client:
+            triples_before = registry.triples.count()
+            sparql_relay.cut()
+            registry.store.upsert([make_offer("rdf-later", title="Getijdenenergie")])
+            assert registry.refresh_index() == 1  # search takes it; the triples wait
+            health = client.get("/health").json()
+            assert health["status"] == "degraded"
+            assert health["engines"]["triples"]["status"] == "down"
+            assert health["engines"]["search"]["status"] == "ok"
+
+            sparql_relay.restore()
+            assert registry.refresh_triples() == 1
+            assert registry.rdf_indexer.lag() == 0
+            assert registry.triples.count() > triples_before
+            assert client.get("/health").json()["status"] == "ok"
+
+            store_relay.cut()
+            down = client.get("/health")
+            assert down.status_code == 503
+            assert down.json()["status"] == "down"
+            assert down.json()["engines"]["store"]["status"] == "down"
+            store_relay.restore()
+            deadline = time.monotonic() + 30
+            while client.get("/health").status_code != 200:
+                assert time.monotonic() < deadline, "the store did not come back"
+                time.sleep(0.5)
+    finally:
+        registry.close()
+        sparql_relay.close()
+        store_relay.close()
 
 
 def test_migrate_moves_an_embedded_registry_onto_postgresql(

@@ -33,6 +33,8 @@ class _Engine:
         self.requests: list[tuple[str, str, Any]] = []
         self.aliased: str | None = None
         self.lock = threading.Lock()
+        self.push_back: list[str] = []
+        """Ids whose next bulk item the engine refuses with 429 (too busy), once."""
 
 
 def _handler(engine: _Engine) -> type[BaseHTTPRequestHandler]:
@@ -61,7 +63,9 @@ def _handler(engine: _Engine) -> type[BaseHTTPRequestHandler]:
             path = self.path.split("?")[0]
             with engine.lock:
                 engine.requests.append((method, path, body))
-            if path == f"/_alias/{ALIAS}":
+            if path == "/":
+                self._send(200, {"name": "stand-in", "version": {"number": "8.15.3"}})
+            elif path == f"/_alias/{ALIAS}":
                 if engine.aliased is None:
                     self._send(404, {"error": f"alias [{ALIAS}] missing", "status": 404})
                 else:
@@ -71,15 +75,23 @@ def _handler(engine: _Engine) -> type[BaseHTTPRequestHandler]:
                     if "add" in action:
                         engine.aliased = action["add"]["index"]
                 self._send(200, {"acknowledged": True})
-            elif method == "PUT" and path.count("/") == 1:
+            elif method == "PUT" and path.count("/") == 1 and not path.startswith("/_"):
                 self._send(200, {"acknowledged": True, "index": path[1:]})
             elif path == "/_bulk":
-                items = [
-                    {next(iter(line)): {"_id": line[next(iter(line))]["_id"], "status": 201}}
-                    for line in body
-                    if next(iter(line)) in ("index", "delete")
-                ]
-                self._send(200, {"took": 3, "errors": False, "items": items})
+                items = []
+                for line in body:
+                    action = next(iter(line))
+                    if action not in ("index", "delete"):
+                        continue
+                    doc_id = line[action]["_id"]
+                    if doc_id in engine.push_back:
+                        engine.push_back.remove(doc_id)
+                        error = {"type": "es_rejected_execution_exception", "reason": "busy"}
+                        items.append({action: {"_id": doc_id, "status": 429, "error": error}})
+                    else:
+                        items.append({action: {"_id": doc_id, "status": 201}})
+                errors = any(next(iter(i.values()))["status"] >= 300 for i in items)
+                self._send(200, {"took": 3, "errors": errors, "items": items})
             elif path.endswith("/_refresh"):
                 self._send(200, {"_shards": {"total": 1, "successful": 1, "failed": 0}})
             elif path.endswith("/_search"):
@@ -181,6 +193,35 @@ def test_the_client_sends_the_builders_bulk_lines_and_search_body(
     assert result.hits[0].highlights == {"title": ["<em>Water</em>"]}
     assert result.next_after == (1.5, "src-1")
     assert [(f.value, f.count) for f in result.facets["kind"]] == [("work", 7)]
+
+
+def test_what_the_engine_pushes_back_is_sent_again_and_only_that(
+    engine: tuple[_Engine, ElasticsearchBackend], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import registry.search.elastic as elastic
+
+    waits: list[float] = []
+    monkeypatch.setattr(elastic.time, "sleep", waits.append)
+    state, backend = engine
+    works = [make_work(f"w{i}") for i in range(3)]
+    state.push_back = [works[1].id]
+    backend.apply(
+        [Change(seq=i + 1, id=w.id, deleted=False, record=w) for i, w in enumerate(works)]
+    )
+    bulks = [body for _, path, body in state.requests if path == "/_bulk"]
+    assert len(bulks) == 2
+    assert [line["index"]["_id"] for line in bulks[0] if "index" in line] == [w.id for w in works]
+    assert bulks[1] == bulks[0][2:4]  # the refused document, once more
+    assert len(waits) == 1 and waits[0] > 0  # after a pause
+
+
+def test_the_engine_is_told_apart_by_what_it_says_it_is(
+    engine: tuple[_Engine, ElasticsearchBackend],
+) -> None:
+    from registry.search import detect_engine
+
+    _, backend = engine
+    assert detect_engine(backend.url) == "elasticsearch"
 
 
 def test_credentials_travel_as_basic_auth_not_in_the_url(
