@@ -117,3 +117,21 @@ def test_ci_starts_every_engine_and_requires_them() -> None:
         assert f"export {variable}=" in script
     assert "org.codelibs.opensearch.runner.OpenSearchRunner" in script
     assert "trap cleanup EXIT" in script
+
+
+def test_api_replicas_leave_following_and_harvests_to_the_worker(tmp_path: Path) -> None:
+    """REGISTRY_FOLLOW_CHANGES=false (the replicas in the compose file): the app neither
+    follows the change feed nor schedules harvests; by default it does both."""
+    from fastapi.testclient import TestClient
+
+    from registry.api.app import create_app
+
+    replica = Settings(data_dir=tmp_path / "replica", follow_changes=False)
+    with TestClient(create_app(replica)) as client:
+        assert client.app.state.follower is None  # type: ignore[attr-defined]
+        assert client.app.state.scheduler is None  # type: ignore[attr-defined]
+        assert client.get("/health").json()["status"] == "ok"
+    alone = Settings(data_dir=tmp_path / "alone", harvest_check_seconds=3600)
+    with TestClient(create_app(alone)) as client:
+        assert client.app.state.follower is not None  # type: ignore[attr-defined]
+        assert client.app.state.scheduler is not None  # type: ignore[attr-defined]

@@ -111,32 +111,33 @@ def create_app(
     settings: Settings | None = None,
     *,
     registry: Registry | None = None,
-    follow_changes: bool = True,
+    follow_changes: bool | None = None,
     schedule_harvests: bool | None = None,
 ) -> FastAPI:
     """The application. Pass a ``registry`` to share one (tests, ``registry demo``);
     otherwise one is opened from ``settings`` when the app starts.
 
-    ``follow_changes``: index the store's changes in the background (holding the index
-    writer). ``schedule_harvests`` (default: the ``harvest_scheduler`` setting, when
+    ``follow_changes`` (default: the ``follow_changes`` setting): index the store's changes
+    in the background (holding the index writer). ``schedule_harvests`` (default: the ``harvest_scheduler`` setting, when
     following changes): run due harvests in the background.
     """
     settings = settings or (registry.settings if registry else get_settings())
     owns_registry = registry is None
+    follow = settings.follow_changes if follow_changes is None else follow_changes
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         reg = app.state.registry if app.state.registry is not None else Registry(settings)
         app.state.registry = reg
         follower = None
-        if follow_changes:
+        if follow:
             follower = IndexFollower(reg, settings.index_poll_seconds)
             follower.start()
         app.state.follower = follower
         scheduler = None
         schedule = schedule_harvests
         if schedule is None:
-            schedule = follow_changes and settings.harvest_scheduler
+            schedule = follow and settings.harvest_scheduler
         if schedule:
             poke = follower.poke if follower is not None else None
             scheduler = reg.scheduler(on_harvest=(lambda run: poke()) if poke else None)
