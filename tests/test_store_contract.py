@@ -650,3 +650,19 @@ def test_postgres_harvest_lock_holds_across_registries_on_other_machines(
     finally:
         first.close()
         second.close()
+
+
+def test_set_names_are_the_sources_and_the_live_families(store: Store) -> None:
+    from tests.conftest import CC_BY_NC
+
+    store.upsert(
+        [
+            make_work("a", source="museum"),
+            make_work("b", source="library", licence=CC_BY_NC),
+            make_work("c", source="archive", licence=CC_BY_NC),
+        ]
+    )
+    assert store.set_names() == (["archive", "library", "museum"], ["CC BY", "CC BY-NC"])
+    store.delete([make_work("a", source="museum").id])
+    # The tombstone keeps its source (deleted records are listed per set); its family goes.
+    assert store.set_names() == (["archive", "library", "museum"], ["CC BY-NC"])

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -67,8 +66,6 @@ _SCHEMA_LOCATION = f"{{{XSI}}}schemaLocation"
 # The oai-identifier scheme's repositoryIdentifier: a domain name with at least one dot.
 _REPOSITORY_IDENTIFIER = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+")
 _DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
-#: How many records the family index reads from the store at a time.
-_SCAN_BATCH = 1000
 
 
 def _default_namespace(namespace: str) -> dict[str, str]:
@@ -151,35 +148,16 @@ class _Item:
 
 
 class _SetIndex:
-    """The sources and licence families found among the records, read from the change
-    feed once and then only its new changes (sources whose registration was removed
-    while their records were kept are found here too). A family whose last record
-    changed licence stays listed until the process restarts; ListRecords of its set
-    then answers noRecordsMatch."""
+    """The sources and licence families found among the records, as the store knows them
+    now (sources whose registration was removed while their records were kept count
+    too)."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._after = 0
-        self._sources: set[str] = set()
-        self._families: set[str] = set()
-        self._lock = threading.Lock()
 
     def read(self) -> tuple[list[str], list[str]]:
         """The sources and the licence families, each sorted."""
-        with self._lock:
-            while True:
-                batch = self._store.changes(self._after, _SCAN_BATCH)
-                for change in batch:
-                    item = _Item.of_change(change)
-                    if item.source:
-                        self._sources.add(item.source)
-                    family = None if item.deleted else item.family
-                    if family:
-                        self._families.add(family)
-                if batch:
-                    self._after = batch[-1].seq
-                if len(batch) < _SCAN_BATCH:
-                    return sorted(self._sources), sorted(self._families, key=str.casefold)
+        return self._store.set_names()
 
 
 class OAIProvider:

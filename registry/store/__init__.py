@@ -200,6 +200,12 @@ class Store(Protocol):
         """When the oldest record still in the store last changed (OAI earliestDatestamp)."""
         ...
 
+    def set_names(self) -> tuple[list[str], list[str]]:
+        """The sources of the records (tombstones included) and the licence families of the
+        live ones, each once and sorted (sources bytewise, families case-blind): OAI-PMH
+        sets."""
+        ...
+
     # API keys (stored hashed) and the audit log of writes through the API
     def add_key(self, key: ApiKey, digest: str) -> ApiKey: ...
     def find_key(self, prefix: str) -> tuple[ApiKey, str] | None:

@@ -1180,6 +1180,15 @@ class PostgresStore:
             return {**state, "status": "down", "error": str(exc) or type(exc).__name__}
         return {**state, "status": "ok"}
 
+    def set_names(self) -> tuple[list[str], list[str]]:
+        sources = [r[0] for r in self._rows("SELECT DISTINCT source FROM records")]
+        families = [
+            r[0]
+            for r in self._rows("SELECT DISTINCT family FROM records WHERE NOT deleted")
+            if r[0]
+        ]
+        return sorted(sources), sorted(families, key=str.casefold)
+
     def first_change(self) -> datetime | None:
         row = self._row("SELECT MIN(updated) FROM records")
         return _utc(row[0]) if row else None

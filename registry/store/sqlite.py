@@ -940,6 +940,19 @@ class SQLiteStore:
             )
             return cursor.rowcount
 
+    def set_names(self) -> tuple[list[str], list[str]]:
+        conn = self._conn()
+        sources = [r[0] for r in conn.execute("SELECT DISTINCT source FROM records")]
+        families = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT json_extract(data, '$.licence.family') FROM records"
+                " WHERE deleted = 0"
+            )
+            if r[0]
+        ]
+        return sorted(sources), sorted(families, key=str.casefold)
+
     def health(self) -> dict[str, Any]:
         try:
             self._conn().execute("SELECT 1 FROM records LIMIT 1").fetchall()
