@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         description="Graph Store Protocol endpoint of that store (e.g. Fuseki's /ds/data);"
         " unset: updates go through SPARQL Update only",
     )
+    sparql_union_graph: str = Field(
+        default="urn:x-arq:UnionGraph",
+        description="The IRI by which that server names the union of its named graphs (the"
+        " default graph of queries that name none; Jena's by default; empty: the server's own"
+        " default graph)",
+    )
     sparql_timeout_seconds: float = Field(
         default=10.0, gt=0, description="How long one query on /sparql may run"
     )

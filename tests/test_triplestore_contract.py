@@ -253,3 +253,16 @@ def test_a_record_the_mapping_fails_on_holds_up_nothing(
     )
     assert [r["t"].value for r in titles.solutions] == ["Also changed", "Work w0"]  # type: ignore[union-attr]
     store.close()
+
+
+def test_the_union_graph_is_a_setting(tmp_path: Path) -> None:
+    from registry.settings import Settings
+    from registry.triples import open_triple_store
+
+    server = {"sparql_url": "http://127.0.0.1:9/q", "sparql_update_url": "http://127.0.0.1:9/u"}
+    jena = open_triple_store(Settings(data_dir=tmp_path, **server))
+    other = open_triple_store(Settings(data_dir=tmp_path, sparql_union_graph="", **server))
+    assert getattr(jena, "union_graph", None) == "urn:x-arq:UnionGraph"
+    assert getattr(other, "union_graph", "unset") is None
+    jena.close()
+    other.close()

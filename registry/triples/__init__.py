@@ -405,6 +405,7 @@ def open_triple_store(settings: Settings) -> TripleStore:
             settings.sparql_url,
             settings.sparql_update_url,
             graph_store_url=settings.sparql_graph_store_url,
+            union_graph=settings.sparql_union_graph or None,
         )
     return OxigraphTripleStore(settings.triples_path)
 
