@@ -183,6 +183,10 @@ def test_write_rate_per_key(tmp_path: Path) -> None:
             assert codes == [201, 201, 429]
             limited = client.post("/api/offers", json=_offer(identifier="o9"), headers=auth)
             assert int(limited.headers["retry-after"]) >= 1
+            # Another process serving the API (a replica) counts the same writes.
+            with TestClient(create_app(registry=reg, follow_changes=False)) as replica:
+                again = replica.post("/api/offers", json=_offer(identifier="r"), headers=auth)
+                assert again.status_code == 429
             # Another key has its own budget.
             fresh = client.post(
                 "/api/offers", json=_offer(identifier="p"), headers=_auth(reg, "other")

@@ -666,3 +666,17 @@ def test_set_names_are_the_sources_and_the_live_families(store: Store) -> None:
     store.delete([make_work("a", source="museum").id])
     # The tombstone keeps its source (deleted records are listed per set); its family goes.
     assert store.set_names() == (["archive", "library", "museum"], ["CC BY-NC"])
+
+
+def test_recent_writes_count_a_keys_audited_writes(store: Store) -> None:
+    from datetime import timedelta
+
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    assert store.recent_writes("reg_a", before) == (0, None)
+    for target in ("o1", "o2"):
+        store.audit(action="offer.create", target=target, publisher="tto", key="reg_a")
+    store.audit(action="offer.create", target="o3", publisher="tto", key="reg_b")
+    count, first = store.recent_writes("reg_a", before)
+    assert count == 2
+    assert first is not None and before <= first <= datetime.now(UTC)
+    assert store.recent_writes("reg_a", datetime.now(UTC) + timedelta(seconds=5)) == (0, None)

@@ -8,8 +8,8 @@ error; over the key's write rate 429 with ``Retry-After``. Every write is audite
 from __future__ import annotations
 
 import json
-import threading
-import time
+import math
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -34,35 +34,6 @@ router = APIRouter(tags=["offers"])
 _JSON_TYPES = ("application/json", "application/ld+json")
 
 
-class _RateLimiter:
-    """Writes per key per minute: a token bucket per key, refilled continuously."""
-
-    def __init__(self) -> None:
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def take(self, key: str, per_minute: int) -> None:
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (float(per_minute), now))
-            tokens = min(float(per_minute), tokens + (now - last) * per_minute / 60.0)
-            if tokens < 1.0:
-                wait = int((1.0 - tokens) * 60.0 / per_minute) + 1
-                self._buckets[key] = (tokens, now)
-                raise TooManyRequests(
-                    f"this key may write {per_minute} times a minute; wait {wait} s",
-                    retry_after=wait,
-                )
-            self._buckets[key] = (tokens - 1.0, now)
-
-
-def _limiter(request: Request) -> _RateLimiter:
-    limiter: _RateLimiter | None = getattr(request.app.state, "write_limiter", None)
-    if limiter is None:
-        limiter = request.app.state.write_limiter = _RateLimiter()
-    return limiter
-
-
 def _presented_key(request: Request) -> str | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
@@ -74,9 +45,18 @@ def publisher_key(request: Request, registry: RegistryDep) -> ApiKey:
 
 
 def writer_key(request: Request, registry: RegistryDep) -> ApiKey:
-    """A publisher's key that is within its write rate."""
+    """A publisher's key that is within its write rate: at most ``api_writes_per_minute``
+    writes in any minute, counted from the audit log, so every process serving the API
+    (replicas behind a proxy) counts the same writes."""
     key = publisher_key(request, registry)
-    _limiter(request).take(key.prefix, registry.settings.api_writes_per_minute)
+    per_minute = registry.settings.api_writes_per_minute
+    now = datetime.now(UTC)
+    count, first = registry.store.recent_writes(key.prefix, now - timedelta(minutes=1))
+    if count >= per_minute:
+        wait = 60 if first is None else max(1, math.ceil(60 - (now - first).total_seconds()))
+        raise TooManyRequests(
+            f"this key may write {per_minute} times a minute; wait {wait} s", retry_after=wait
+        )
     return key
 
 

@@ -196,6 +196,11 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX notices_once ON notices (publisher, record_id, kind, md5(message));
     CREATE INDEX notices_by_publisher ON notices (publisher, id);
     """,
+    # 2: a key's recent writes are counted from the audit log (the write rate, shared by
+    # every process of the registry).
+    """
+    CREATE INDEX audit_log_by_key ON audit_log (key, at);
+    """,
 ]
 
 #: The tables, in the order a copy fills them (a run before its errors).
@@ -1007,6 +1012,14 @@ class PostgresStore:
                 " VALUES (%s, %s, %s, %s, %s, %s::json)",
                 (_now(), publisher, key, action, clean_text(target), json.dumps(detail or {})),
             )
+
+    def recent_writes(self, key: str, since: datetime) -> tuple[int, datetime | None]:
+        row = self._row(
+            "SELECT COUNT(*), MIN(at) FROM audit_log WHERE key = %s AND at >= %s", (key, since)
+        )
+        if row is None:
+            return 0, None
+        return int(row[0]), _utc(row[1]) if row[1] is not None else None
 
     def audit_log(self, *, publisher: str | None = None, limit: int = 100) -> list[AuditEntry]:
         query = "SELECT id, at, publisher, key, action, target, detail FROM audit_log"

@@ -166,6 +166,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX notices_by_publisher ON notices (publisher, id);
     """,
+    # 7: a key's recent writes are counted from the audit log (the write rate, shared by
+    # every process of the registry).
+    """
+    CREATE INDEX audit_log_by_key ON audit_log (key, at);
+    """,
 ]
 
 _MAX_ERRORS_PER_RUN = 1000
@@ -788,6 +793,17 @@ class SQLiteStore:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (_ts(_now()), publisher, key, action, target, json.dumps(detail or {})),
             )
+
+    def recent_writes(self, key: str, since: datetime) -> tuple[int, datetime | None]:
+        row = (
+            self._conn()
+            .execute(
+                "SELECT COUNT(*), MIN(at) FROM audit_log WHERE key = ? AND at >= ?",
+                (key, _ts(since.astimezone(UTC))),
+            )
+            .fetchone()
+        )
+        return int(row[0]), _dt(row[1])
 
     def audit_log(self, *, publisher: str | None = None, limit: int = 100) -> list[AuditEntry]:
         sql = "SELECT id, at, publisher, key, action, target, detail FROM audit_log"
