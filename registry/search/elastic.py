@@ -43,6 +43,8 @@ __all__ = ["ElasticBackend", "ElasticsearchBackend", "OpenSearchBackend", "split
 _MAX_DOCS = 1000
 _MAX_BYTES = 5 * 1024 * 1024
 _RETRIES = 6
+#: How long an index that no longer serves is kept after the alias moved on.
+_DROP_GRACE_SECONDS = 1.0
 
 
 def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
@@ -201,6 +203,9 @@ class ElasticBackend:
             "move the alias", lambda: self.client.indices.update_aliases(body={"actions": actions})
         )
         self._building = False
+        if old:
+            # Searches that reached an old index just before the alias moved finish first.
+            time.sleep(_DROP_GRACE_SECONDS)
         for name in old:
             self._drop(name)
 
@@ -336,7 +341,7 @@ class ElasticBackend:
             report.update(
                 version=info.get("version", {}).get("number"),
                 cluster_status=cluster.get("status"),
-                index=self.instance,
+                index=self._current_index() if not self._building else self.instance,
                 documents=self.count(),
             )
         except Exception as exc:  # health never raises: it reports
