@@ -21,6 +21,7 @@ __all__ = [
     "SearchQuery",
     "SearchResult",
     "SwappableBackend",
+    "keyword_filters",
 ]
 
 #: The facets every search answers with, in this order.
@@ -98,6 +99,31 @@ class SearchQuery:
             "patent": list(self.patent),
             "include_expired": self.include_expired,
         }
+
+
+def keyword_filters(query: SearchQuery) -> dict[str, tuple[str, ...]]:
+    """The query's filters on keyword fields (a facet, or ``patent``): per field the values
+    any of which a record must have; fields with no values are left out. Every backend
+    applies these alike (flags are the keywords "true" and "false")."""
+    wanted: dict[str, tuple[str, ...]] = {
+        "licence": query.licence,
+        "source": query.source,
+        "language": query.language,
+        "challenge": query.challenge,
+        "reuse": query.reuse,
+        "family": query.family,
+        "ip_type": query.ip_type,
+        "licensing_mode": query.licensing_mode,
+        "territory": query.territory,
+        "patent": query.patent,
+    }
+    if query.kind is not None:
+        wanted["kind"] = (query.kind,)
+    for name in ("open", "commercial", "derivatives", "royalty_free"):
+        flag = getattr(query, name)
+        if flag is not None:
+            wanted[name] = ("true" if flag else "false",)
+    return {name: values for name, values in wanted.items() if values}
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from registry.search import FACETS, FacetValue, Hit, SearchQuery, SearchResult
+from registry.search import (
+    FACETS,
+    FacetValue,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    keyword_filters,
+)
 from registry.search.documents import (
     LANGUAGES,
     WEIGHTS,
@@ -136,26 +143,8 @@ def document(seq: int, data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _filters(query: SearchQuery, today: date) -> list[dict[str, Any]]:
     """The query's filters, each as the embedded engine applies them."""
-    wanted: dict[str, Sequence[str]] = {
-        "licence": query.licence,
-        "source": query.source,
-        "language": query.language,
-        "challenge": query.challenge,
-        "reuse": query.reuse,
-        "family": query.family,
-        "ip_type": query.ip_type,
-        "licensing_mode": query.licensing_mode,
-        "territory": query.territory,
-        "patent": query.patent,
-    }
-    if query.kind is not None:
-        wanted["kind"] = (query.kind,)
-    for name in ("open", "commercial", "derivatives", "royalty_free"):
-        flag = getattr(query, name)
-        if flag is not None:
-            wanted[name] = ("true" if flag else "false",)
     filters: list[dict[str, Any]] = [
-        {"terms": {name: list(values)}} for name, values in wanted.items() if values
+        {"terms": {name: list(values)}} for name, values in keyword_filters(query).items()
     ]
     if query.trl_min is not None or query.trl_max is not None:
         bounds: dict[str, int] = {}

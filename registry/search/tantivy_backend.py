@@ -22,7 +22,14 @@ from pydantic_core import from_json, to_json
 from tantivy import FieldType, Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 
 from registry.errors import IndexBusy
-from registry.search import FACETS, FacetValue, Hit, SearchQuery, SearchResult
+from registry.search import (
+    FACETS,
+    FacetValue,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    keyword_filters,
+)
 from registry.search.documents import (
     WEIGHTS,
     analysed_languages,
@@ -226,27 +233,8 @@ class TantivyBackend:
 
     def _filters(self, query: SearchQuery) -> list[Query]:
         filters: list[Query] = []
-        wanted: dict[str, Sequence[str]] = {
-            "licence": query.licence,
-            "source": query.source,
-            "language": query.language,
-            "challenge": query.challenge,
-            "reuse": query.reuse,
-            "family": query.family,
-            "ip_type": query.ip_type,
-            "licensing_mode": query.licensing_mode,
-            "territory": query.territory,
-            "patent": query.patent,
-        }
-        if query.kind is not None:
-            wanted["kind"] = (query.kind,)
-        for name in ("open", "commercial", "derivatives", "royalty_free"):
-            flag = getattr(query, name)
-            if flag is not None:
-                wanted[name] = ("true" if flag else "false",)
-        for field_name, values in wanted.items():
-            if values:
-                filters.append(Query.term_set_query(self.schema, field_name, list(values)))
+        for field_name, values in keyword_filters(query).items():
+            filters.append(Query.term_set_query(self.schema, field_name, list(values)))
         if query.trl_min is not None or query.trl_max is not None:
             filters.append(
                 Query.range_query(
