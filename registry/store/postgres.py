@@ -61,6 +61,15 @@ from registry.models import (
     parse_record,
 )
 from registry.store import Change, StoredRecord, WriteCounts
+from registry.store._rows import (
+    RUN_COLUMNS,
+    audit_from_row,
+    key_from_row,
+    notice_from_row,
+    report_from_row,
+    review_from_row,
+    run_from_row,
+)
 
 # The same digest as the embedded store's, so a copied registry still recognises the records
 # a harvest sends unchanged.
@@ -233,6 +242,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _parsed(value: Any) -> Any:
+    """A ``json`` column: psycopg has parsed it already."""
+    return value
+
+
 def _utc(value: datetime | None) -> datetime | None:
     """A timestamp from the server as the embedded store gives it (aware, in UTC)."""
     if value is None:
@@ -304,10 +318,7 @@ def _prepare(records: Sequence[Work | IPOffer]) -> list[_Prepared]:
     return prepared
 
 
-_RUN_COLUMNS = (
-    'id, source, "full", status, started, finished, added, updated, unchanged, deleted, failed,'
-    " checkpoint, message, since"
-)
+_RUN_COLUMNS = RUN_COLUMNS
 
 _INSERT_RECORDS = """
     INSERT INTO records (id, seq, source, kind, hash, deleted, updated, seen_run, run, family, data)
@@ -590,39 +601,7 @@ class PostgresStore:
 
     @staticmethod
     def _row_to_run(row: tuple[Any, ...], errors: list[HarvestError]) -> HarvestRun:
-        (
-            rid,
-            source,
-            full,
-            status,
-            started,
-            finished,
-            added,
-            updated,
-            unchanged,
-            deleted,
-            failed,
-            checkpoint,
-            message,
-            since,
-        ) = row
-        return HarvestRun(
-            id=rid,
-            source=source,
-            full=full,
-            status=status,
-            started=_utc(started) or _now(),
-            finished=_utc(finished),
-            added=added,
-            updated=updated,
-            unchanged=unchanged,
-            deleted=deleted,
-            failed=failed,
-            checkpoint=checkpoint or None,
-            message=message,
-            since=_utc(since),
-            errors=errors,
-        )
+        return run_from_row(row, errors, _utc, _parsed)
 
     def get_run(self, run_id: int) -> HarvestRun:
         with self._connection() as conn:
@@ -958,15 +937,7 @@ class PostgresStore:
 
     @staticmethod
     def _row_to_key(row: tuple[Any, ...]) -> ApiKey:
-        prefix, publisher, label, created, revoked, last_used = row
-        return ApiKey(
-            prefix=prefix,
-            publisher=publisher,
-            label=label,
-            created=_utc(created) or _now(),
-            revoked=_utc(revoked),
-            last_used=_utc(last_used),
-        )
+        return key_from_row(row, _utc)
 
     def find_key(self, prefix: str) -> tuple[ApiKey, str] | None:
         row = self._row(
@@ -1028,18 +999,7 @@ class PostgresStore:
             query += " WHERE publisher = %s"
             args.append(publisher)
         rows = self._rows(query + " ORDER BY id DESC LIMIT %s", (*args, limit))
-        return [
-            AuditEntry(
-                id=row[0],
-                at=_utc(row[1]) or _now(),
-                publisher=row[2],
-                key=row[3],
-                action=row[4],
-                target=row[5],
-                detail=row[6] or {},
-            )
-            for row in rows
-        ]
+        return [audit_from_row(row, _utc, _parsed) for row in rows]
 
     # peer review and notices -----------------------------------------------------------
 
@@ -1072,18 +1032,7 @@ class PostgresStore:
             " FROM reviews WHERE record_id = %s ORDER BY at, reviewer",
             (record_id,),
         )
-        return [
-            Review(
-                record_id=r[0],
-                reviewer=r[1],
-                clarity=r[2],
-                completeness=r[3],
-                usefulness=r[4],
-                comment=r[5],
-                at=_utc(r[6]),
-            )
-            for r in rows
-        ]
+        return [review_from_row(r, _utc) for r in rows]
 
     def add_report(self, report: ProblemReport) -> ProblemReport:
         at = _now()
@@ -1104,18 +1053,7 @@ class PostgresStore:
             + (" AND resolved IS NULL" if open_only else "")
             + " ORDER BY id"
         )
-        return [
-            ProblemReport(
-                id=r[0],
-                record_id=r[1],
-                reporter=r[2],
-                kind=r[3],
-                detail=r[4],
-                at=_utc(r[5]),
-                resolved=_utc(r[6]),
-            )
-            for r in self._rows(query, (record_id,))
-        ]
+        return [report_from_row(r, _utc) for r in self._rows(query, (record_id,))]
 
     def resolve_report(self, report_id: int) -> bool:
         with self._write() as cur:
@@ -1157,18 +1095,7 @@ class PostgresStore:
             "SELECT id, publisher, record_id, kind, message, at, read FROM notices"
             " WHERE publisher = %s" + (" AND NOT read" if unread_only else "") + " ORDER BY id"
         )
-        return [
-            Notice(
-                id=r[0],
-                publisher=r[1],
-                record_id=r[2],
-                kind=r[3],
-                message=r[4],
-                at=_utc(r[5]) or _now(),
-                read=r[6],
-            )
-            for r in self._rows(query, (publisher,))
-        ]
+        return [notice_from_row(r, _utc) for r in self._rows(query, (publisher,))]
 
     def mark_notices_read(self, publisher: str, ids: Sequence[int]) -> int:
         if not ids:

@@ -35,6 +35,15 @@ from registry.models import (
     parse_record,
 )
 from registry.store import Change, StoredRecord, WriteCounts
+from registry.store._rows import (
+    RUN_COLUMNS,
+    audit_from_row,
+    key_from_row,
+    notice_from_row,
+    report_from_row,
+    review_from_row,
+    run_from_row,
+)
 
 # Each migration moves the schema one version up; they run in order, once.
 MIGRATIONS: list[str] = [
@@ -338,47 +347,11 @@ class SQLiteStore:
             return run
         return None
 
-    def _row_to_run(
-        self, row: sqlite3.Row | tuple[Any, ...], errors: list[HarvestError]
-    ) -> HarvestRun:
-        (
-            rid,
-            source,
-            full,
-            status,
-            started,
-            finished,
-            added,
-            updated,
-            unchanged,
-            deleted,
-            failed,
-            checkpoint,
-            message,
-            since,
-        ) = row
-        return HarvestRun(
-            id=rid,
-            source=source,
-            full=bool(full),
-            status=status,
-            started=_dt(started) or _now(),
-            finished=_dt(finished),
-            added=added,
-            updated=updated,
-            unchanged=unchanged,
-            deleted=deleted,
-            failed=failed,
-            checkpoint=json.loads(checkpoint) if checkpoint else None,
-            message=message,
-            since=_dt(since),
-            errors=errors,
-        )
+    @staticmethod
+    def _row_to_run(row: tuple[Any, ...], errors: list[HarvestError]) -> HarvestRun:
+        return run_from_row(row, errors, _dt, json.loads)
 
-    _RUN_COLUMNS = (
-        "id, source, full, status, started, finished, added, updated, unchanged, deleted, failed,"
-        " checkpoint, message, since"
-    )
+    _RUN_COLUMNS = RUN_COLUMNS
 
     def get_run(self, run_id: int) -> HarvestRun:
         conn = self._conn()
@@ -733,15 +706,7 @@ class SQLiteStore:
 
     @staticmethod
     def _row_to_key(row: tuple[Any, ...]) -> ApiKey:
-        prefix, publisher, label, created, revoked, last_used = row
-        return ApiKey(
-            prefix=prefix,
-            publisher=publisher,
-            label=label,
-            created=_dt(created) or _now(),
-            revoked=_dt(revoked),
-            last_used=_dt(last_used),
-        )
+        return key_from_row(row, _dt)
 
     def find_key(self, prefix: str) -> tuple[ApiKey, str] | None:
         row = (
@@ -812,18 +777,7 @@ class SQLiteStore:
             sql += " WHERE publisher = ?"
             args.append(publisher)
         rows = self._conn().execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
-        return [
-            AuditEntry(
-                id=row[0],
-                at=_dt(row[1]) or _now(),
-                publisher=row[2],
-                key=row[3],
-                action=row[4],
-                target=row[5],
-                detail=json.loads(row[6]) if row[6] else {},
-            )
-            for row in rows
-        ]
+        return [audit_from_row(row, _dt, json.loads) for row in rows]
 
     # peer review and notices -----------------------------------------------------------
 
@@ -855,18 +809,7 @@ class SQLiteStore:
             " FROM reviews WHERE record_id = ? ORDER BY at",
             (record_id,),
         )
-        return [
-            Review(
-                record_id=r[0],
-                reviewer=r[1],
-                clarity=r[2],
-                completeness=r[3],
-                usefulness=r[4],
-                comment=r[5],
-                at=_dt(r[6]),
-            )
-            for r in rows
-        ]
+        return [review_from_row(r, _dt) for r in rows]
 
     def add_report(self, report: ProblemReport) -> ProblemReport:
         at = _now()
@@ -883,18 +826,7 @@ class SQLiteStore:
             "SELECT id, record_id, reporter, kind, detail, at, resolved FROM problem_reports"
             " WHERE record_id = ?" + (" AND resolved IS NULL" if open_only else "") + " ORDER BY id"
         )
-        return [
-            ProblemReport(
-                id=r[0],
-                record_id=r[1],
-                reporter=r[2],
-                kind=r[3],
-                detail=r[4],
-                at=_dt(r[5]),
-                resolved=_dt(r[6]),
-            )
-            for r in self._conn().execute(sql, (record_id,))
-        ]
+        return [report_from_row(r, _dt) for r in self._conn().execute(sql, (record_id,))]
 
     def resolve_report(self, report_id: int) -> bool:
         with self._write() as conn:
@@ -935,18 +867,7 @@ class SQLiteStore:
             "SELECT id, publisher, record_id, kind, message, at, read FROM notices"
             " WHERE publisher = ?" + (" AND read = 0" if unread_only else "") + " ORDER BY id"
         )
-        return [
-            Notice(
-                id=r[0],
-                publisher=r[1],
-                record_id=r[2],
-                kind=r[3],
-                message=r[4],
-                at=_dt(r[5]) or _now(),
-                read=bool(r[6]),
-            )
-            for r in self._conn().execute(sql, (publisher,))
-        ]
+        return [notice_from_row(r, _dt) for r in self._conn().execute(sql, (publisher,))]
 
     def mark_notices_read(self, publisher: str, ids: Sequence[int]) -> int:
         with self._write() as conn:
