@@ -186,9 +186,19 @@ class TcpRelay:
     """A loopback TCP relay in front of an engine, which can be cut and restored: an engine
     that goes down and comes back, without touching the engine itself (others use it)."""
 
-    def __init__(self, target_host: str, target_port: int) -> None:
+    def __init__(
+        self, target_host: str, target_port: int, *, tls: tuple[Path, Path] | None = None
+    ) -> None:
+        """``tls``: a certificate and its key; clients then speak TLS to the relay, which
+        speaks plain TCP to the engine (a TLS front of an engine that has none)."""
         self.target = (target_host, target_port)
         self.up = True
+        self._tls = None
+        if tls is not None:
+            import ssl
+
+            self._tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self._tls.load_cert_chain(*map(str, tls))
         self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._server.bind(("127.0.0.1", 0))
@@ -208,6 +218,14 @@ class TcpRelay:
             if not self.up:
                 client.close()
                 continue
+            if self._tls is not None:
+                try:
+                    client.settimeout(5)
+                    client = self._tls.wrap_socket(client, server_side=True)
+                    client.settimeout(None)
+                except OSError:  # a client that refused our certificate
+                    client.close()
+                    continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:

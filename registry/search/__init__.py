@@ -211,6 +211,7 @@ class SwappableBackend(SearchBackend, Protocol):
 def detect_engine(url: str, *, verify: bool | str = True, timeout: float = 10.0) -> str:
     """Which engine answers at ``url``: "opensearch" or "elasticsearch" (from the version
     the server reports about itself). :class:`EngineUnavailable` when nothing answers."""
+    import ssl
     from urllib.parse import urlsplit, urlunsplit
 
     import httpx
@@ -225,8 +226,11 @@ def detect_engine(url: str, *, verify: bool | str = True, timeout: float = 10.0)
         auth = (unquote(parts.username), unquote(parts.password or ""))
         host = parts.hostname or ""
         parts = parts._replace(netloc=host + (f":{parts.port}" if parts.port else ""))
+    check: bool | ssl.SSLContext = (
+        ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+    )
     try:
-        response = httpx.get(urlunsplit(parts), auth=auth, verify=verify, timeout=timeout)
+        response = httpx.get(urlunsplit(parts), auth=auth, verify=check, timeout=timeout)
         response.raise_for_status()
         version = response.json().get("version", {})
     except (httpx.HTTPError, ValueError, AttributeError) as exc:
