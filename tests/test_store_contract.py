@@ -452,6 +452,9 @@ def test_keys_and_the_audit_log(store: Store) -> None:
     assert found[1] == "hash-1"
     assert (found[0].publisher, found[0].label, found[0].created) == ("q", "ci", created)
     assert store.find_key("nope") is None
+    with pytest.raises(Conflict):
+        store.add_key(ApiKey(prefix="k1", publisher="other", created=created), "hash-3")
+    assert store.find_key("k1") == found  # the first key stays as it was
     assert [k.prefix for k in store.list_keys()] == ["k1", "k2"]
     assert [k.prefix for k in store.list_keys("p")] == ["k2"]
     store.touch_key("k2")

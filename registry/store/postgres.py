@@ -927,12 +927,15 @@ class PostgresStore:
     # API keys and the audit log -------------------------------------------------------
 
     def add_key(self, key: ApiKey, digest: str) -> ApiKey:
-        with self._write() as cur:
-            cur.execute(
-                "INSERT INTO api_keys (prefix, publisher, hash, label, created)"
-                " VALUES (%s, %s, %s, %s, %s)",
-                (key.prefix, key.publisher, digest, clean_text(key.label), key.created),
-            )
+        try:
+            with self._write() as cur:
+                cur.execute(
+                    "INSERT INTO api_keys (prefix, publisher, hash, label, created)"
+                    " VALUES (%s, %s, %s, %s, %s)",
+                    (key.prefix, key.publisher, digest, clean_text(key.label), key.created),
+                )
+        except psycopg.errors.UniqueViolation:
+            raise Conflict(f"a key with the prefix {key.prefix!r} exists already") from None
         return key
 
     @staticmethod

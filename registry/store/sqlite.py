@@ -696,12 +696,15 @@ class SQLiteStore:
     # API keys and the audit log -------------------------------------------------------
 
     def add_key(self, key: ApiKey, digest: str) -> ApiKey:
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO api_keys (prefix, publisher, hash, label, created)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (key.prefix, key.publisher, digest, key.label, _ts(key.created)),
-            )
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    "INSERT INTO api_keys (prefix, publisher, hash, label, created)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (key.prefix, key.publisher, digest, key.label, _ts(key.created)),
+                )
+        except sqlite3.IntegrityError:
+            raise Conflict(f"a key with the prefix {key.prefix!r} exists already") from None
         return key
 
     @staticmethod
