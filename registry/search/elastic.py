@@ -65,7 +65,6 @@ class ElasticBackend:
     subclasses bind a client."""
 
     name = "elastic"
-    extra = "elasticsearch"
 
     def __init__(
         self,
@@ -177,7 +176,7 @@ class ElasticBackend:
         name = self._new_index_name()
         self._create_index(name, building=True)
         return type(self)(
-            self.url if self._auth is None else _with_auth(self.url, self._auth),
+            self.url,  # the client (and its credentials) is shared
             alias=self.alias,
             timeout=self.timeout,
             verify_certs=self.verify_certs,
@@ -350,19 +349,10 @@ class ElasticBackend:
         return report
 
 
-def _with_auth(url: str, auth: tuple[str, str]) -> str:
-    from urllib.parse import quote
-
-    parts = urlsplit(url)
-    user, password = (quote(v, safe="") for v in auth)
-    return urlunsplit(parts._replace(netloc=f"{user}:{password}@{parts.netloc}"))
-
-
 class OpenSearchBackend(ElasticBackend):
     """OpenSearch 2, through ``opensearch-py``."""
 
     name = "opensearch"
-    extra = "opensearch"
 
     def _client(self) -> Any:
         try:
@@ -420,7 +410,6 @@ class ElasticsearchBackend(ElasticBackend):
     """Elasticsearch 8, through the ``elasticsearch`` 8.x client."""
 
     name = "elasticsearch"
-    extra = "elasticsearch"
 
     def _client(self) -> Any:
         try:
