@@ -175,7 +175,7 @@ class Registry:
         store_up = store.get("status") == "ok"
         search = self.search_backend.health()
         triples = self._triples_health(lag=store_up)  # the lags are read from the store
-        if store_up:
+        if store_up and search.get("status") == "ok":
             search["lag"] = self.indexer.lag()
         engines = {"store": store, "search": search, "triples": triples}
         if store.get("status") != "ok":

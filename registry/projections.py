@@ -83,13 +83,27 @@ class SearchIndexer:
         self.store = store
         self.backend = backend
         self._lock = threading.Lock()
-        instance = str(getattr(backend, "instance", "default"))
-        if index_dir is not None:
-            marker = index_dir / "registry-instance"
-            if not marker.exists():
-                marker.write_text(uuid.uuid4().hex)
-            instance = marker.read_text().strip()
-        self.checkpoint_name = f"search:{backend.name}:{instance}"
+        self._index_dir = index_dir
+        self._checkpoint_name: str | None = None
+
+    @property
+    def checkpoint_name(self) -> str:
+        """The projection's checkpoint in the store, named on first use (a distributed
+        engine is asked for its index then, not when the registry starts: it may be down)."""
+        if self._checkpoint_name is None:
+            if self._index_dir is not None:
+                marker = self._index_dir / "registry-instance"
+                if not marker.exists():
+                    marker.write_text(uuid.uuid4().hex)
+                instance = marker.read_text().strip()
+            else:
+                instance = str(getattr(self.backend, "instance", "default"))
+            self._checkpoint_name = f"search:{self.backend.name}:{instance}"
+        return self._checkpoint_name
+
+    @checkpoint_name.setter
+    def checkpoint_name(self, name: str) -> None:
+        self._checkpoint_name = name
 
     @property
     def position(self) -> int:

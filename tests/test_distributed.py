@@ -228,6 +228,38 @@ def test_a_search_engine_that_goes_down_loses_nothing(
         relay.close()
 
 
+def test_the_registry_starts_while_its_search_engine_is_down(
+    engines: dict[str, Any], tmp_path: Path
+) -> None:
+    target = urlsplit(engines["search_url"])
+    relay = TcpRelay(target.hostname or "127.0.0.1", target.port or 9200)
+    relay.cut()
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        base_uri="http://registry.test",
+        **{**engines, "search_url": f"http://127.0.0.1:{relay.port}"},
+    )
+    registry = Registry(settings)
+    try:
+        with TestClient(create_app(registry=registry, follow_changes=False)) as client:
+            health = client.get("/health")
+            assert health.status_code == 200
+            assert health.json()["status"] == "degraded"
+            assert health.json()["engines"]["search"]["status"] == "down"
+            registry.store.upsert([make_offer("early", title="Kweldergras")])
+            assert registry.refresh_index() == 0
+            assert client.get("/api/search").status_code == 503
+
+            relay.restore()
+            assert registry.refresh_index() == 1
+            found = client.get("/api/search", params={"q": "kweldergras"}).json()
+            assert found["total"] == 1
+            assert client.get("/health").json()["engines"]["search"]["lag"] == 0
+    finally:
+        registry.close()
+        relay.close()
+
+
 def test_a_triple_store_that_goes_down_catches_up_and_a_store_down_is_503(
     engines: dict[str, Any], tmp_path: Path
 ) -> None:
