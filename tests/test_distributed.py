@@ -8,6 +8,8 @@ skip, saying how to run them.
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 import time
 import uuid
@@ -123,6 +125,14 @@ def test_the_demo_runs_on_the_distributed_engines_as_it_does_embedded(
             }
             assert health["engines"]["search"]["lag"] == 0
             assert health["engines"]["triples"]["lag"] == 0
+
+            # A cursor whose sort values were altered is a bad request, not a failure.
+            first = client.get("/api/search", params={"q": "water", "page_size": 2}).json()
+            data = json.loads(base64.urlsafe_b64decode(first["next_cursor"] + "=="))
+            data["a"] = ["not a score", 7]
+            forged = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+            bad = client.get("/api/search", params={"q": "water", "page_size": 2, "cursor": forged})
+            assert bad.status_code == 400 and bad.json()["parameter"] == "cursor"
 
             page = client.get("/", params={"q": "water", "lang": "en"})
             assert page.status_code == 200

@@ -33,6 +33,8 @@ class _Engine:
         self.requests: list[tuple[str, str, Any]] = []
         self.aliased: str | None = None
         self.lock = threading.Lock()
+        self.refuse: list[str] = []
+        """Ids whose bulk item the engine refuses for good (400)."""
         self.push_back: list[str] = []
         """Ids whose next bulk item the engine refuses with 429 (too busy), once."""
 
@@ -84,7 +86,10 @@ def _handler(engine: _Engine) -> type[BaseHTTPRequestHandler]:
                     if action not in ("index", "delete"):
                         continue
                     doc_id = line[action]["_id"]
-                    if doc_id in engine.push_back:
+                    if doc_id in engine.refuse:
+                        error = {"type": "document_parsing_exception", "reason": "too long"}
+                        items.append({action: {"_id": doc_id, "status": 400, "error": error}})
+                    elif doc_id in engine.push_back:
                         engine.push_back.remove(doc_id)
                         error = {"type": "es_rejected_execution_exception", "reason": "busy"}
                         items.append({action: {"_id": doc_id, "status": 429, "error": error}})
@@ -213,6 +218,21 @@ def test_what_the_engine_pushes_back_is_sent_again_and_only_that(
     assert [line["index"]["_id"] for line in bulks[0] if "index" in line] == [w.id for w in works]
     assert bulks[1] == bulks[0][2:4]  # the refused document, once more
     assert len(waits) == 1 and waits[0] > 0  # after a pause
+
+
+def test_a_document_the_engine_refuses_for_good_does_not_stall_the_rest(
+    engine: tuple[_Engine, ElasticsearchBackend], caplog: pytest.LogCaptureFixture
+) -> None:
+    state, backend = engine
+    works = [make_work(f"w{i}") for i in range(3)]
+    state.refuse = [works[0].id]
+    backend.apply(
+        [Change(seq=i + 1, id=w.id, deleted=False, record=w) for i, w in enumerate(works)]
+    )
+    bulks = [body for _, path, body in state.requests if path == "/_bulk"]
+    assert len(bulks) == 1  # not retried: it would be refused again
+    assert works[0].id in caplog.text and "refused" in caplog.text
+    assert any(path == f"/{ALIAS}/_refresh" for _, path, _ in state.requests)
 
 
 def test_the_engine_is_told_apart_by_what_it_says_it_is(

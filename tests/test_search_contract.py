@@ -144,6 +144,19 @@ def test_facets_count_the_matching_records(indexed: SearchBackend) -> None:
     assert {f.value: f.count for f in everything.facets["language"]}["und"] == 1
 
 
+def test_an_empty_search_lists_the_newest_change_first(indexed: SearchBackend) -> None:
+    """Without words to rank by, the latest changes come first (by sequence number)."""
+    assert ids(indexed, page_size=100) == [r.id for r in reversed(CORPUS)]
+    assert ids(indexed, page_size=2, offset=2) == [CORPUS[3].id, CORPUS[2].id]
+
+
+def test_facet_size_keeps_the_most_frequent_values(indexed: SearchBackend) -> None:
+    result = indexed.search(SearchQuery(facet_size=1))
+    assert [(f.value, f.count) for f in result.facets["language"]] == [("en", 3)]
+    assert [(f.value, f.count) for f in result.facets["source"]] == [("src", 4)]
+    assert result.total == len(CORPUS)  # facets are cut, not the results
+
+
 def test_paging_walks_every_result_once(indexed: SearchBackend) -> None:
     seen: list[str] = []
     offset = 0

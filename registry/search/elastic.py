@@ -26,6 +26,7 @@ an engine that is down :class:`~registry.errors.EngineUnavailable` (HTTP 503); t
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -33,12 +34,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from registry.errors import ConfigurationError, EngineUnavailable
+from registry.errors import ConfigurationError, EngineUnavailable, InvalidRequest
 from registry.search import SearchQuery, SearchResult
 from registry.search.elastic_dsl import document, index_body, parse_response, search_body
 from registry.store import Change
 
 __all__ = ["ElasticBackend", "ElasticsearchBackend", "OpenSearchBackend", "split_credentials"]
+
+log = logging.getLogger("registry.search")
 
 _MAX_DOCS = 1000
 _MAX_BYTES = 5 * 1024 * 1024
@@ -148,7 +151,10 @@ class ElasticBackend:
     def _create_index(self, name: str, *, building: bool) -> None:
         body = index_body()
         if building:
-            body["settings"]["refresh_interval"] = "-1"
+            # Built without refreshes and copies; promote() turns both back on.
+            body["settings"].update(
+                refresh_interval="-1", auto_expand_replicas=False, number_of_replicas=0
+            )
         self._call("create an index", lambda: self.client.indices.create(index=name, body=body))
 
     def _create_serving_index(self) -> str:
@@ -191,7 +197,8 @@ class ElasticBackend:
         self._call(
             "refresh the new index",
             lambda: self.client.indices.put_settings(
-                index=index, body={"index": {"refresh_interval": None}}
+                index=index,
+                body={"index": {"refresh_interval": None, "auto_expand_replicas": "0-1"}},
             ),
         )
         self._refresh(index)
@@ -280,11 +287,22 @@ class ElasticBackend:
                 status = int(result.get("status", 500))
                 if status == 429:
                     retry.extend(pending[position : position + count])
-                elif status >= 300 and status not in (404, 409):
-                    reason = result.get("error", {})
+                elif status >= 500:
                     raise EngineUnavailable(
-                        f"{self.name} refused {action} of {result.get('_id')!r}: {reason}",
+                        f"{self.name} failed {action} of {result.get('_id')!r}:"
+                        f" {result.get('error', {})}",
                         engine=self.name,
+                    )
+                elif status >= 300 and status not in (404, 409):
+                    # The engine will never take this document as it is: one record must
+                    # not stall the projection. It is logged and left out of the index.
+                    log.error(
+                        "%s refused %s of %r (%d): %s",
+                        self.name,
+                        action,
+                        result.get("_id"),
+                        status,
+                        result.get("error", {}),
                     )
                 position += count
             if not retry:
@@ -323,7 +341,17 @@ class ElasticBackend:
         index = self.alias if not self._building else self.instance
         if not self._building:
             self.instance  # noqa: B018 - an empty registry still has an index to search
-        raw = self._call("search", lambda: self.client.search(index=index, body=body))
+        try:
+            raw = self._call("search", lambda: self.client.search(index=index, body=body))
+        except EngineUnavailable:
+            raise
+        except Exception as exc:
+            if query.search_after is not None and self._status(exc) == 400:
+                # A cursor whose sort values were altered: the engine cannot page from them.
+                raise InvalidRequest(
+                    "'cursor' is not a cursor this registry gave", parameter="cursor"
+                ) from None
+            raise
         return parse_response(raw)
 
     def count(self) -> int:

@@ -71,8 +71,9 @@ def text_fields() -> dict[str, float]:
     return {f"{name}_{lang}": weight for name, weight in WEIGHTS.items() for lang in LANGUAGES}
 
 
-def index_body(*, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
-    """Settings (analysis) and mappings of a new index."""
+def index_body(*, shards: int = 1, replicas: str = "0-1") -> dict[str, Any]:
+    """Settings (analysis) and mappings of a new index. ``replicas``: as many copies as
+    the cluster has room for, in that range (none on a single node, one on a cluster)."""
     filters: dict[str, Any] = {
         "registry_long": {"type": "length", "max": 59},
         **{
@@ -108,7 +109,7 @@ def index_body(*, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
     return {
         "settings": {
             "number_of_shards": shards,
-            "number_of_replicas": replicas,
+            "auto_expand_replicas": replicas,
             "analysis": {
                 "tokenizer": {
                     # Tantivy's "simple" tokenizer: runs of letters and digits.
