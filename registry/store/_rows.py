@@ -10,6 +10,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic_core import from_json
+
 from registry.models import (
     ApiKey,
     AuditEntry,
@@ -18,7 +20,9 @@ from registry.models import (
     Notice,
     ProblemReport,
     Review,
+    parse_record,
 )
+from registry.store import Change, StoredRecord
 
 Moment = Callable[[Any], datetime | None]
 """A moment as a row holds it, as an aware datetime (``None`` for none)."""
@@ -136,4 +140,33 @@ def notice_from_row(row: tuple[Any, ...], when: Moment) -> Notice:
         message=message,
         at=when(at) or _now(),
         read=bool(read),
+    )
+
+
+def stored_from_row(row: tuple[Any, ...], when: Moment) -> StoredRecord:
+    """``id, seq, deleted, updated, data, source, run`` of a record."""
+    rid, seq, deleted, updated, data, source, run = row
+    return StoredRecord(
+        id=rid,
+        seq=seq,
+        deleted=bool(deleted),
+        updated=when(updated) or _now(),
+        record=parse_record(data) if data else None,
+        source=source,
+        run=run,
+    )
+
+
+def change_from_row(row: tuple[Any, ...], when: Moment) -> Change:
+    """``seq, id, deleted, data, source, updated, run`` of a record, for the change feed
+    (its data parsed as JSON only, the model built when asked for)."""
+    seq, rid, deleted, data, source, updated, run = row
+    return Change(
+        seq=seq,
+        id=rid,
+        deleted=bool(deleted),
+        data=from_json(data) if data else None,
+        source=source,
+        updated=when(updated),
+        run=run,
     )

@@ -43,7 +43,6 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
-from pydantic_core import from_json
 
 from registry.errors import ConfigurationError, Conflict, EngineUnavailable, NotFound
 from registry.models import (
@@ -58,17 +57,18 @@ from registry.models import (
     Source,
     Uptake,
     Work,
-    parse_record,
 )
 from registry.store import Change, StoredRecord, WriteCounts
 from registry.store._rows import (
     RUN_COLUMNS,
     audit_from_row,
+    change_from_row,
     key_from_row,
     notice_from_row,
     report_from_row,
     review_from_row,
     run_from_row,
+    stored_from_row,
 )
 
 # The same digest as the embedded store's, so a copied registry still recognises the records
@@ -847,16 +847,7 @@ class PostgresStore:
         )
         if row is None:
             return None
-        rid, seq, deleted, updated, data, source, run = row
-        return StoredRecord(
-            id=rid,
-            seq=seq,
-            deleted=deleted,
-            updated=_utc(updated) or _now(),
-            record=parse_record(data) if data else None,
-            source=source,
-            run=run,
-        )
+        return stored_from_row(row, _utc)
 
     def count(
         self,
@@ -911,18 +902,7 @@ class PostgresStore:
             f" WHERE {' AND '.join(where)} ORDER BY seq LIMIT %s",
             (*args, limit),
         )
-        return [
-            Change(
-                seq=seq,
-                id=rid,
-                deleted=deleted,
-                data=from_json(data) if data else None,
-                source=source,
-                updated=_utc(updated),
-                run=run,
-            )
-            for seq, rid, deleted, data, source, updated, run in rows
-        ]
+        return [change_from_row(row, _utc) for row in rows]
 
     # API keys and the audit log -------------------------------------------------------
 

@@ -17,8 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic_core import from_json
-
 from registry.errors import Conflict, NotFound
 from registry.models import (
     ApiKey,
@@ -32,17 +30,18 @@ from registry.models import (
     Source,
     Uptake,
     Work,
-    parse_record,
 )
 from registry.store import Change, StoredRecord, WriteCounts
 from registry.store._rows import (
     RUN_COLUMNS,
     audit_from_row,
+    change_from_row,
     key_from_row,
     notice_from_row,
     report_from_row,
     review_from_row,
     run_from_row,
+    stored_from_row,
 )
 
 # Each migration moves the schema one version up; they run in order, once.
@@ -613,16 +612,7 @@ class SQLiteStore:
         )
         if row is None:
             return None
-        rid, seq, deleted, updated, data, source, run = row
-        return StoredRecord(
-            id=rid,
-            seq=seq,
-            deleted=bool(deleted),
-            updated=_dt(updated) or _now(),
-            record=parse_record(data) if data else None,
-            source=source,
-            run=run,
-        )
+        return stored_from_row(row, _dt)
 
     def count(
         self,
@@ -680,18 +670,7 @@ class SQLiteStore:
             )
             .fetchall()
         )
-        return [
-            Change(
-                seq=seq,
-                id=rid,
-                deleted=bool(deleted),
-                data=from_json(data) if data else None,
-                source=source,
-                updated=_dt(updated),
-                run=run,
-            )
-            for seq, rid, deleted, data, source, updated, run in rows
-        ]
+        return [change_from_row(row, _dt) for row in rows]
 
     # API keys and the audit log -------------------------------------------------------
 
