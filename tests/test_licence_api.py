@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ JSON = {"Accept": "application/json"}
 TURTLE = {"Accept": "text/turtle"}
 BY_SA_3_NL = "https://creativecommons.org/licenses/by-sa/3.0/nl/"
 BY_4 = "https://creativecommons.org/licenses/by/4.0/"
+VOCABULARY = Path(__file__).resolve().parents[1] / "vocab" / "licences.ttl"
 
 
 @pytest.fixture(scope="module")
@@ -176,6 +178,19 @@ def test_the_vocabulary_as_turtle(client: TestClient) -> None:
         Literal("Naamsvermelding-GelijkDelen 3.0 Nederland (CC BY-SA 3.0 NL)", lang="nl"),
     ) in graph
     assert (subject, CC.requires, CC.ShareAlike) in graph
+    # alternative labels keep the language the vocabulary gives them
+    assert (
+        URIRef(BY_4),
+        SKOS.altLabel,
+        Literal("Attribution 4.0 International", lang="en"),
+    ) in graph
+    source = Graph().parse(VOCABULARY, format="turtle")
+    stated = {
+        (s, o)
+        for s, o in source.subject_objects(SKOS.altLabel)
+        if (s, RDF.type, CC.License) in source
+    }
+    assert stated and {(s, o) for s, o in graph.subject_objects(SKOS.altLabel)} == stated
     filtered = turtle(client.get("/licences", params={"q": "odbl"}, headers=TURTLE).text)
     assert set(filtered.subjects(RDF.type, CC.License)) == {
         URIRef("http://opendatacommons.org/licenses/odbl/1.0/")

@@ -88,6 +88,8 @@ class Licence:
     spdx_deprecated: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()
     exact_aliases: tuple[str, ...] = ()
+    tagged_alt_labels: tuple[tuple[str, str | None], ...] = field(default=(), compare=False)
+    """The alternative labels with their language tags, as the vocabulary states them."""
     commercial: bool = field(init=False)
     derivatives: bool = field(init=False)
     share_alike: bool = field(init=False)
@@ -269,6 +271,20 @@ def _literals(properties: _Properties, predicate: str) -> tuple[str, ...]:
     return tuple(sorted(_strings(properties, predicate)))
 
 
+def _tagged(properties: _Properties, predicate: str) -> tuple[tuple[str, str | None], ...]:
+    """The literal values of ``predicate`` with their language tags (``None`` when untagged)."""
+    return tuple(
+        sorted(
+            {
+                (term.value, term.language or None)
+                for term in properties.get(predicate, ())
+                if isinstance(term, pyoxigraph.Literal)
+            },
+            key=lambda item: (item[0], item[1] or ""),
+        )
+    )
+
+
 def _labels(subject: str, properties: _Properties) -> dict[str, str]:
     labels: dict[str, str] = {}
     for label in properties.get(_PREF_LABEL, ()):
@@ -312,6 +328,7 @@ def _licence(subject: str, properties: _Properties) -> Licence:
         reuse_class=reuse,
         kind=kind,
         alt_labels=_literals(properties, _ALT_LABEL),
+        tagged_alt_labels=_tagged(properties, _ALT_LABEL),
         aliases=_literals(properties, _REG + "alias") + _literals(properties, _NOTATION),
         alt_uris=_literals(properties, _REG + "altUri"),
         spdx_deprecated=_literals(properties, _REG + "spdxDeprecated"),
