@@ -547,16 +547,63 @@ def test_edm_literal_rights_outrank_the_object_rights() -> None:
     assert work.licence.uri == PDM
 
 
-def test_rdf_that_is_not_edm_is_refused() -> None:
+RDF_HEAD = (
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+    ' xmlns:dcat="http://www.w3.org/ns/dcat#" xmlns:dct="http://purl.org/dc/terms/"'
+    ' xmlns:foaf="http://xmlns.com/foaf/0.1/">'
+)
+
+
+def test_rdf_that_is_not_edm_is_read_as_the_resource_it_describes() -> None:
     record = xml_record(
-        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
-        ' xmlns:dcat="http://www.w3.org/ns/dcat#"><dcat:Dataset rdf:about="https://ex.org/d"/>'
-        "</rdf:RDF>",
-        "dcat",
+        RDF_HEAD + '<dcat:Dataset rdf:about="https://ex.org/d">'
+        '<dct:title xml:lang="en">Water levels</dct:title>'
+        '<dct:title xml:lang="nl">Waterstanden</dct:title>'
+        "<dct:creator><foaf:Agent><foaf:name>Rijkswaterstaat</foaf:name></foaf:Agent></dct:creator>"
+        "<dcat:keyword>water</dcat:keyword><dct:issued>2024-03-01</dct:issued>"
+        '<dct:language rdf:resource="http://publications.europa.eu/resource/authority/language/NLD"/>'
+        '<dct:license rdf:resource="http://creativecommons.org/publicdomain/zero/1.0/"/>'
+        '<dcat:landingPage rdf:resource="https://ex.org/d.html"/></dcat:Dataset>'
+        '<foaf:Organization rdf:about="https://ex.org/org"><dct:title>Not the record</dct:title>'
+        "</foaf:Organization></rdf:RDF>",
+        "rdf",
     )
-    assert record.format == "edm"
-    with pytest.raises(NormaliseError, match="not an EDM record"):
-        mapped(record)
+    assert record.format == "edm"  # rdf:RDF: EDM unless it has none of EDM's classes
+    work = mapped(record)
+    assert work.title == "Waterstanden"  # Dutch first
+    assert work.creators == ["Rijkswaterstaat"]
+    assert (work.subjects, work.languages, work.issued) == (["water"], ["nl"], "2024-03-01")
+    assert work.licence.uri == "https://creativecommons.org/publicdomain/zero/1.0/"
+    assert work.landing_page == "https://ex.org/d.html"
+    assert work.types == ["Dataset"]
+
+
+def test_rdf_names_its_resource_by_the_catalog_record() -> None:
+    record = xml_record(
+        RDF_HEAD + '<rdf:Description rdf:about="https://ex.org/a"><dct:title>A</dct:title>'
+        '</rdf:Description><rdf:Description rdf:about="https://ex.org/b"><dct:title>B</dct:title>'
+        '</rdf:Description><dcat:CatalogRecord rdf:about="https://ex.org/b#record">'
+        '<foaf:primaryTopic rdf:resource="https://ex.org/b"/></dcat:CatalogRecord></rdf:RDF>',
+        "rdf",
+    )
+    assert mapped(record).title == "B"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ('<dcat:Dataset rdf:about="https://ex.org/d"/>', "describes nothing with a dct:title"),
+        (
+            '<rdf:Description rdf:about="https://ex.org/a"><dct:title>A</dct:title>'
+            '</rdf:Description><rdf:Description rdf:about="https://ex.org/b">'
+            "<dct:title>B</dct:title></rdf:Description>",
+            "describes 2 titled resources",
+        ),
+    ],
+)
+def test_rdf_without_one_described_resource_is_refused(body: str, reason: str) -> None:
+    with pytest.raises(NormaliseError, match=reason):
+        mapped(xml_record(RDF_HEAD + body + "</rdf:RDF>", "rdf"))
 
 
 # --- MODS -------------------------------------------------------------------------------

@@ -882,12 +882,13 @@ def harvest(store: SQLiteStore) -> HarvestRun:
         )
 
 
-def test_harvested_by_the_registrys_own_harvester(tmp_path: Path) -> None:
+@pytest.mark.parametrize("prefix", ["oai_dc", "rdf"])
+def test_harvested_by_the_registrys_own_harvester(tmp_path: Path, prefix: str) -> None:
     registry = build(tmp_path / "data", page_size=5)
     mirror = SQLiteStore(tmp_path / "mirror.sqlite3")
     with serve_app(create_app(registry=registry, follow_changes=False)) as base:
         mirror.add_source(
-            Source(name="mirror", kind="oai-pmh", url=f"{base}/oai", metadata_prefix="oai_dc")
+            Source(name="mirror", kind="oai-pmh", url=f"{base}/oai", metadata_prefix=prefix)
         )
         run = harvest(mirror)
         assert run.status == "succeeded", run.message
@@ -905,8 +906,18 @@ def test_harvested_by_the_registrys_own_harvester(tmp_path: Path) -> None:
             assert copy.record.licence.family == original.licence.family
         rich = mirror.get(mirror_id(RICH.id)).record
         assert rich is not None and rich.landing_page == RICH.landing_page
-        assert rich.challenges == ["climate-change"]
-        assert rich.attribution_instruction == RICH.attribution_instruction
+        if prefix == "oai_dc":
+            assert rich.challenges == ["climate-change"]
+            assert rich.attribution_instruction == RICH.attribution_instruction
+        else:  # the record's own graph: its description in full
+            assert rich.description == " ".join(xml_text(RICH.description or "").split())
+            assert (rich.publisher, rich.subjects) == (RICH.publisher, RICH.subjects)
+            assert (rich.languages, rich.issued, rich.types) == (
+                RICH.languages,
+                RICH.issued,
+                RICH.types,
+            )
+            assert set(RICH.identifiers) <= set(rich.identifiers)
 
         # the registry withdraws two records and changes one: an incremental harvest
         # brings the withdrawals as deletions and the change as an update

@@ -38,6 +38,7 @@ __all__ = [
     "file_format",
     "language",
     "map_dcat_dataset",
+    "map_rdf_description",
 ]
 
 #: Preferred languages of titles, descriptions and names ("" is a literal without one).
@@ -237,3 +238,105 @@ def map_dcat_dataset(source: Source, raw: RawRecord, base_uri: str) -> Work:
 
 
 MAPPERS: dict[str, Mapper] = {"dcat": map_dcat_dataset}
+
+
+# --- one resource described in RDF (an OAI-PMH ``rdf`` record that is not EDM) --------------
+#
+# Some repositories, this registry among them, serve each record's description as RDF/XML
+# under an ``rdf`` metadataPrefix without the EDM classes. Such a record is read as DCAT
+# and Dublin Core terms about the one resource it describes, found in this order:
+#
+# ===========================  ================================================================
+# 1. a catalog record's topic  the ``foaf:primaryTopic`` of the document's ``dcat:CatalogRecord``
+# 2. a typed resource          the one subject typed ``dcat:Dataset``, ``dcat:Resource``,
+#                              ``schema:CreativeWork`` or ``cc:Work`` that has a title
+# 3. a titled subject          the one subject with a ``dct:title``
+# ===========================  ================================================================
+
+_PRIMARY_TOPIC = "http://xmlns.com/foaf/0.1/primaryTopic"
+_CATALOG_RECORD = "http://www.w3.org/ns/dcat#CatalogRecord"
+_RESOURCE_TYPES = frozenset(
+    {
+        "http://www.w3.org/ns/dcat#Dataset",
+        "http://www.w3.org/ns/dcat#Resource",
+        "https://schema.org/CreativeWork",
+        "http://schema.org/CreativeWork",
+        "http://creativecommons.org/ns#Work",
+    }
+)
+_TITLE = "http://purl.org/dc/terms/title"
+_GENRES = ("https://schema.org/genre", "http://schema.org/genre")
+_FORMATS = ("http://purl.org/dc/terms/format",)
+_RIGHTS_HOLDER = ("http://purl.org/dc/terms/rightsHolder", "https://schema.org/copyrightHolder")
+
+
+def _described_resource(graph: Any) -> Any:
+    """The one resource an RDF document describes (see the table above)."""
+    properties = graph.properties
+    topics = {
+        topic
+        for subject in properties
+        if _CATALOG_RECORD in graph.types(subject)
+        for topic in graph.objects(subject, (_PRIMARY_TOPIC,))
+        if topic in properties
+    }
+    if len(topics) == 1:
+        return next(iter(topics))
+    titled = [s for s in properties if graph.literals(s, (_TITLE,))]
+    typed = [s for s in titled if graph.types(s) & _RESOURCE_TYPES]
+    for candidates in (typed, titled):
+        if len(candidates) == 1:
+            return candidates[0]
+    if not titled:
+        raise NormaliseError("the RDF document describes nothing with a dct:title")
+    raise NormaliseError(
+        f"the RDF document describes {len(titled)} titled resources and says not which one"
+        " the record is (no dcat:CatalogRecord with a foaf:primaryTopic)"
+    )
+
+
+def map_rdf_description(source: Source, raw: RawRecord, base_uri: str, document: bytes) -> Work:
+    """A record whose metadata is an RDF/XML description of one resource in DCAT and Dublin
+    Core terms (``document``: the ``rdf:RDF`` element, already read safely as XML)."""
+    import pyoxigraph as ox
+
+    from harvesters.dcat import Graph, describe_dataset
+
+    graph = Graph()
+    try:
+        for quad in ox.parse(document, ox.RdfFormat.RDF_XML, base_iri=source.url, lenient=True):
+            if isinstance(quad.subject, ox.NamedNode | ox.BlankNode):
+                graph.add(quad.subject, quad.predicate.value, quad.object)
+    except (SyntaxError, ValueError) as exc:
+        raise NormaliseError(f"the RDF document cannot be read: {exc}") from None
+    subject = _described_resource(graph)
+    payload = describe_dataset(graph, subject)
+    rights, instruction = choose_licence(payload)
+    agents = [a for a in _list(payload, "publisher") if isinstance(a, dict)]
+    creators = [a for a in _list(payload, "creators") if isinstance(a, dict)]
+    holders = [graph.agent(t) for t in graph.objects(subject, _RIGHTS_HOLDER)]
+    landing = _strings(payload, "landing_pages")
+    uri = payload.get("uri")
+    genres = graph.texts(subject, _GENRES)
+    is_dataset = "http://www.w3.org/ns/dcat#Dataset" in graph.types(subject)
+    return build_work(
+        source,
+        raw,
+        base_uri,
+        title=_preferred(_list(payload, "title")),
+        rights=rights,
+        description=_preferred(_list(payload, "description")),
+        creators=[_preferred(_list(a, "names")) for a in creators],
+        publisher=next((name for a in agents if (name := _preferred(_list(a, "names")))), None),
+        subjects=_plain(_list(payload, "keywords")) + _plain(_list(payload, "theme_labels")),
+        language_values=[language(v) for v in _strings(payload, "languages")],
+        identifiers=[*_strings(payload, "identifiers"), uri if isinstance(uri, str) else None],
+        landing=landing[0] if landing else None,
+        issued=payload.get("issued") if isinstance(payload.get("issued"), str) else None,
+        types=genres or (["Dataset"] if is_dataset else []),
+        formats=[file_format(value) for value in graph.values(subject, _FORMATS)],
+        rights_holder=next(
+            (name for a in holders if (name := _preferred(_list(a, "names")))), None
+        ),
+        attribution_instruction=instruction,
+    )

@@ -36,6 +36,7 @@ from registry.licences import normalise_many
 from registry.models import Source, Work
 from registry.normalise._common import Mapper, NormaliseError, build_work
 from registry.normalise._dc import map_dublin_core
+from registry.normalise._dcat import map_rdf_description
 
 __all__ = ["MAPPERS", "map_datacite", "map_didl", "map_edm", "map_mods", "map_qdc"]
 
@@ -468,8 +469,15 @@ def _edm_work(source: Source, raw: RawRecord, base_uri: str, root: etree._Elemen
 
 def map_edm(source: Source, raw: RawRecord, base_uri: str) -> Work:
     """An EDM record (``rdf:RDF`` with ``ore:Aggregation``, ``edm:ProvidedCHO`` and
-    ``edm:WebResource``); the aggregation's ``edm:rights`` is the record's licence."""
-    return _edm_work(source, raw, base_uri, _parse(raw, "EDM"))
+    ``edm:WebResource``); the aggregation's ``edm:rights`` is the record's licence. An
+    ``rdf:RDF`` without those classes describes one resource in DCAT and Dublin Core terms
+    (as this registry's own ``rdf`` format does): :func:`map_rdf_description` reads it."""
+    root = _parse(raw, "EDM")
+    if root.tag == f"{{{RDF}}}RDF" and not any(
+        True for _ in root.iter(f"{{{ORE}}}Aggregation", f"{{{EDM}}}ProvidedCHO", f"{{{ORE}}}Proxy")
+    ):
+        return map_rdf_description(source, raw, base_uri, etree.tostring(root))
+    return _edm_work(source, raw, base_uri, root)
 
 
 # -- MODS -------------------------------------------------------------------------------
