@@ -88,8 +88,9 @@ def licence_graph(licences: Iterable[Licence]) -> Graph:
             graph.add((subject, RDF.type, DCTERMS.RightsStatement))
         for language, label in sorted(licence.labels.items()):
             graph.add((subject, SKOS.prefLabel, Literal(label, lang=language)))
-        for label, language in licence.tagged_alt_labels or [(a, None) for a in licence.alt_labels]:
-            graph.add((subject, SKOS.altLabel, Literal(label, lang=language)))
+        tagged = licence.tagged_alt_labels or tuple((a, None) for a in licence.alt_labels)
+        for alt_label, alt_language in tagged:
+            graph.add((subject, SKOS.altLabel, Literal(alt_label, lang=alt_language)))
         for alias in licence.aliases:
             graph.add((subject, REG.alias, Literal(alias)))
         for other in licence.alt_uris:
