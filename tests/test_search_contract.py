@@ -101,6 +101,17 @@ def test_dutch_stemming_and_folded_diacritics(indexed: SearchBackend) -> None:
     assert ids(indexed, q="reunie") == [CORPUS[1].id]
 
 
+def test_dutch_singular_and_plural_find_each_other(backend: SearchBackend) -> None:
+    bikes = make_work("f1", title="Fietsen in de stad", languages=["nl"])
+    bike = make_work("f2", title="Een fiets voor iedereen", languages=["nl"])
+    places = make_work("k1", title="Kansen voor plaatsen op het platteland", languages=["nl"])
+    _index(backend, [bikes, bike, places])
+    for q in ("fiets", "fietsen"):
+        assert set(ids(backend, q=q)) == {bikes.id, bike.id}, q
+    assert ids(backend, q="kans") == [places.id]
+    assert ids(backend, q="plaats") == [places.id]
+
+
 def test_english_stemming(indexed: SearchBackend) -> None:
     assert set(ids(indexed, q="bicycle")) == {CORPUS[2].id, CORPUS[3].id}
 

@@ -11,6 +11,12 @@ from typing import Any
 #: of them when it names none of these.
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 
+#: How many times each language's stemmer runs, in every engine. Dutch twice: one pass
+#: stems a plural in -sen to its singular ("fietsen" to "fiets") but stems that singular
+#: further ("fiets" to "fiet"), so a search for the one would miss the other; a second
+#: pass brings both to one stem and leaves the stems that need no second pass as they are.
+STEM_PASSES: dict[str, int] = {"nl": 2, "en": 1}
+
 #: Field weights for BM25 ranking: title > subjects > description.
 WEIGHTS: dict[str, float] = {"title": 3.0, "subjects": 2.0, "description": 1.0}
 

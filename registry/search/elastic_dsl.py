@@ -39,6 +39,7 @@ from registry.search import (
 )
 from registry.search.documents import (
     LANGUAGES,
+    STEM_PASSES,
     WEIGHTS,
     analysed_languages,
     facet_values,
@@ -85,7 +86,12 @@ def index_body(*, shards: int = 1, replicas: str = "0-1") -> dict[str, Any]:
         f"registry_{lang}": {
             "type": "custom",
             "tokenizer": "registry_words",
-            "filter": ["registry_long", "lowercase", "asciifolding", f"registry_stem_{lang}"],
+            "filter": [
+                "registry_long",
+                "lowercase",
+                "asciifolding",
+                *[f"registry_stem_{lang}"] * STEM_PASSES[lang],
+            ],
         }
         for lang in _STEMMERS
     }

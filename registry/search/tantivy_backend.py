@@ -31,6 +31,7 @@ from registry.search import (
     keyword_filters,
 )
 from registry.search.documents import (
+    STEM_PASSES,
     WEIGHTS,
     analysed_languages,
     facet_values,
@@ -45,18 +46,19 @@ _STEMMERS = {"nl": "dutch", "en": "english"}
 _TEXT_FIELDS = tuple(WEIGHTS)
 # Characters with a meaning in Tantivy's query language; dropped when a query fails to parse.
 _SYNTAX = re.compile(r"[+\-&|!(){}\[\]^\"~*?:\\/<>=']")
-_SCHEMA_VERSION = "2"
+_SCHEMA_VERSION = "3"
 
 
 def _analyzer(language: str) -> tantivy.TextAnalyzer:
-    return (
+    builder = (
         TextAnalyzerBuilder(Tokenizer.simple())
         .filter(Filter.remove_long(60))
         .filter(Filter.lowercase())
         .filter(Filter.ascii_fold())
-        .filter(Filter.stemmer(_STEMMERS[language]))
-        .build()
     )
+    for _ in range(STEM_PASSES[language]):
+        builder = builder.filter(Filter.stemmer(_STEMMERS[language]))
+    return builder.build()
 
 
 def _schema() -> tantivy.Schema:
