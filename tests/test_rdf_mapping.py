@@ -66,6 +66,7 @@ def article() -> Work | IPOffer:
             modified=datetime(2024, 6, 1, 12, 0, tzinfo=UTC),
             licence=_licence("https://creativecommons.org/licenses/by/4.0/deed.nl"),
             types=["info:eu-repo/semantics/article"],
+            formats=["application/pdf"],
             rights_holder="Universiteit Utrecht",
         )
     )

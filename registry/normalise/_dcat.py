@@ -266,7 +266,11 @@ _RESOURCE_TYPES = frozenset(
 )
 _TITLE = "http://purl.org/dc/terms/title"
 _GENRES = ("https://schema.org/genre", "http://schema.org/genre")
-_FORMATS = ("http://purl.org/dc/terms/format",)
+_FORMATS = (
+    "http://purl.org/dc/terms/format",
+    "https://schema.org/encodingFormat",
+    "http://schema.org/encodingFormat",
+)
 _RIGHTS_HOLDER = ("http://purl.org/dc/terms/rightsHolder", "https://schema.org/copyrightHolder")
 
 

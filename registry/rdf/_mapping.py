@@ -206,6 +206,8 @@ def _statements(
         add(subject, schema.genre, text(raw_type))
     for slug in dict.fromkeys(s for s in slugs if s):
         add(subject, dct.type, type_concept[slug])
+    for file_format in getattr(record, "formats", []):
+        add(subject, schema.encodingFormat, text(file_format))
 
     # What it says.
     add(subject, dct.title, text(record.title))
