@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 import click
 
 from registry.errors import Conflict, RegistryError
+from registry.memory import limit_malloc_arenas
 from registry.models import HarvestRun
 from registry.settings import Settings
 from registry.store import WriteCounts
@@ -70,6 +71,7 @@ def _emit(data: Any) -> None:
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path | None) -> None:
     """The open knowledge and IP registry."""
+    limit_malloc_arenas()  # before any thread starts: see registry.memory
     overrides: dict[str, Any] = {}
     if data_dir is not None:
         overrides["data_dir"] = data_dir
