@@ -18,7 +18,11 @@ licence URL in ``dc:rights``; one record in 200 deleted) in pages of ``--page-si
   thread while the harvest runs, as in ``registry serve`` (whose scheduler harvests while
   its follower indexes); the clock stops when every record is indexed;
 * **pipeline_triples** (only with ``--only``): **pipeline**, then the triple store brought
-  up to date.
+  up to date;
+* **stages**: the processor time each stage takes per record (parse, extract, raw, map,
+  store, index), measured apart in one process over the same pages, and from it the best
+  rate any arrangement of the stages could reach on this machine's cores, as ratios to
+  sickle (``client_ceiling_over_sickle``, ``pipeline_ceiling_over_sickle``).
 
 Prints records/s, the ratios to sickle and the peak memory (``ru_maxrss``) of each
 process, writes them to ``bench/out/harvest_oai.json``, and exits 1 when a target is
@@ -311,7 +315,9 @@ def measure_pipeline(url: str, *, follow: bool = False, triples: bool = False) -
     threads, its follower indexes what they write). With ``triples``, the triple store
     projection (issue #5) is brought up to date too, after the search index."""
     from registry.core import Registry
+    from registry.memory import limit_malloc_arenas
 
+    limit_malloc_arenas()  # as the registry's long-running commands do
     with (
         tempfile.TemporaryDirectory() as tmp,
         Registry(_settings(Path(tmp) / "data")) as registry,
@@ -352,6 +358,69 @@ def measure_pipeline(url: str, *, follow: bool = False, triples: bool = False) -
     return out
 
 
+def measure_stages(records: int, page_size: int) -> dict[str, Any]:
+    """The processor time each stage of the pipeline takes per record, in one process and
+    without HTTP, over the pages the repository serves: what any arrangement of the stages
+    in threads or processes has to share out over the machine's cores.
+
+    Stages: ``parse`` (lxml, the page as the harvester reads it), ``extract`` (the page's
+    oai_dc records as lines of text, in one pass), ``raw`` (raw records from the lines),
+    ``map`` (domain records: licence, attribution), ``store`` (SQLite, a page a
+    transaction) and ``index`` (Tantivy, from the change feed, its indexing threads
+    included). Reads the harvester's internals on purpose: they are what is measured.
+    """
+    import gc
+
+    from harvesters.base import Page
+    from harvesters.oaipmh import _dc_line_record, _dc_page_lines, _read_listing
+    from registry.core import Registry
+    from registry.harvest import map_page
+
+    pages = render_pages(records, page_size)
+    cpu: dict[str, float] = {}
+
+    def timed(stage: str, work: Callable[[], Any]) -> Any:
+        gc.collect()
+        gc.disable()  # as the harvester and the projections run their pages
+        started = time.process_time()
+        try:
+            return work()
+        finally:
+            cpu[stage] = cpu.get(stage, 0.0) + time.process_time() - started
+            gc.enable()
+
+    with tempfile.TemporaryDirectory() as tmp, Registry(_settings(Path(tmp) / "data")) as registry:
+        source = registry.add_source("bench", "oai-pmh", "http://127.0.0.1/oai")
+        run = registry.store.start_run("bench", full=False)
+        listed = 0
+        for body in pages:
+            answer = timed("parse", lambda body=body: _read_listing(body, "u", "ListRecords"))
+            lines = timed("extract", lambda answer=answer: _dc_page_lines(answer.listing))
+            raws = timed("raw", lambda lines=lines: [_dc_line_record(x, "oai_dc") for x in lines])
+            listed += len(raws)
+            page = Page(records=[r for r in raws if r is not None])
+            mapped = timed("map", lambda page=page: map_page(source, page, "http://registry.test"))
+            timed(
+                "store",
+                lambda mapped=mapped: registry.store.save_page(
+                    run, mapped.records, mapped.deleted, mapped.errors, None, mapped.newest
+                ),
+            )
+        indexed = timed("index", registry.indexer.catch_up)
+    per_record = {stage: round(seconds / listed * 1e6, 1) for stage, seconds in cpu.items()}
+    client = sum(per_record[s] for s in ("parse", "extract", "raw", "map"))
+    pipeline = client + per_record["store"] + per_record["index"]
+    return {
+        "records": listed,
+        "indexed": indexed,
+        "seconds": sum(cpu.values()),
+        "cpu_us_per_record": per_record,
+        "client_cpu_us": round(client, 1),
+        "pipeline_cpu_us": round(pipeline, 1),
+        "peak_mb": _peak_mb(),
+    }
+
+
 MEASURES: dict[str, Callable[[str], dict[str, Any]]] = {
     "sickle": measure_sickle,
     "client": measure_client,
@@ -365,27 +434,40 @@ EXTRA_MEASURES: dict[str, Callable[[str], dict[str, Any]]] = {
 }
 
 
-def _child(name: str, url: str, profile: bool, connection: Any) -> None:
+#: Measured on the pages themselves, not through the repository.
+STAGES = "stages"
+
+
+def _measure(name: str, url: str, shape: tuple[int, int]) -> dict[str, Any]:
+    if name == STAGES:
+        return measure_stages(*shape)
+    return (MEASURES | EXTRA_MEASURES)[name](url)
+
+
+def _child(name: str, url: str, profile: bool, connection: Any, shape: tuple[int, int]) -> None:
     if profile:
         import cProfile
         import pstats
 
         profiler = cProfile.Profile()
-        result = profiler.runcall((MEASURES | EXTRA_MEASURES)[name], url)
+        result = profiler.runcall(_measure, name, url, shape)
         out = Path(__file__).parent / "out" / f"harvest_oai_{name}.prof"
         out.parent.mkdir(parents=True, exist_ok=True)
         profiler.dump_stats(out)
         pstats.Stats(str(out)).sort_stats("tottime").print_stats(25)
     else:
-        result = (MEASURES | EXTRA_MEASURES)[name](url)
+        result = _measure(name, url, shape)
     connection.send(result)
 
 
-def run_measure(name: str, url: str, *, profile: bool = False) -> dict[str, Any]:
-    """One measurement in a fresh process, so its peak memory is its own."""
+def run_measure(
+    name: str, url: str, *, profile: bool = False, shape: tuple[int, int] = (0, 0)
+) -> dict[str, Any]:
+    """One measurement in a fresh process, so its peak memory is its own; ``shape``: the
+    records and page size the repository serves (for :func:`measure_stages`)."""
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(name, url, profile, send))
+    process = context.Process(target=_child, args=(name, url, profile, send, shape))
     process.start()
     send.close()  # the child holds the sending end: a child that dies ends recv()
     try:
@@ -408,7 +490,9 @@ def main() -> int:
         default=0.0,
         help="milliseconds the repository takes to answer each page (default 0: loopback)",
     )
-    parser.add_argument("--only", choices=sorted(MEASURES | EXTRA_MEASURES), action="append")
+    parser.add_argument(
+        "--only", choices=sorted([*MEASURES, *EXTRA_MEASURES, STAGES]), action="append"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile each measurement")
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "out" / "harvest_oai.json"
@@ -433,14 +517,20 @@ def main() -> int:
         "cpus": os.cpu_count(),
     }
     try:
-        for name in args.only or list(MEASURES):
-            result = run_measure(name, url, profile=args.profile)
+        for name in args.only or [*MEASURES, STAGES]:
+            shape = (args.records, args.page_size)
+            result = run_measure(name, url, profile=args.profile, shape=shape)
+            if name == STAGES:
+                del result["per_s"]  # processor time, not a rate
             if name.startswith("pipeline"):  # run.total counts what was stored
                 result["per_s"] = round(args.records / result["seconds"])  # what was listed
             report[name] = {
                 k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()
             }
-            print(f"{name:16} {result['per_s']:>8} records/s  peak {result['peak_mb']:.0f} MB")
+            if name == STAGES:
+                print(f"{name:16} {result['cpu_us_per_record']} µs of processor time a record")
+            else:
+                print(f"{name:16} {result['per_s']:>8} records/s  peak {result['peak_mb']:.0f} MB")
     finally:
         server.kill()
     failures = _verdict(report)
@@ -465,6 +555,14 @@ def _verdict(report: dict[str, Any]) -> list[str]:
     for name in ("client_unmapped", "pipeline_followed"):
         if sickle and name in report:
             report[f"{name}_over_sickle"] = round(report[name]["per_s"] / sickle, 2)
+    stages = report.get(STAGES)
+    if sickle and stages:
+        # Upper bounds: every core busy with the stages and nothing else (not the
+        # repository, not handing pages between threads or processes).
+        cores = report["cpus"] or 1
+        for name in ("client", "pipeline"):
+            ceiling = cores / stages[f"{name}_cpu_us"] * 1e6
+            report[f"{name}_ceiling_over_sickle"] = round(ceiling / sickle, 2)
     pipeline = report.get("pipeline")
     if pipeline:
         if pipeline["peak_mb"] >= TARGETS["pipeline_peak_mb"]:

@@ -644,3 +644,15 @@ def test_garbage_collection_is_deferred_through_a_loop_of_batches() -> None:
     finally:
         if not was_enabled:
             gc.disable()
+
+
+def test_the_benchmark_measures_every_stage_on_the_records_served() -> None:
+    from bench.harvest_oai import measure_stages
+
+    report = measure_stages(600, 200)
+    assert report["records"] == 600
+    assert report["indexed"] == 597  # one record in 200 is deleted
+    stages = report["cpu_us_per_record"]
+    assert set(stages) == {"parse", "extract", "raw", "map", "store", "index"}
+    assert all(value > 0 for value in stages.values())
+    assert report["pipeline_cpu_us"] >= report["client_cpu_us"] + stages["store"]
