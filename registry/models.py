@@ -168,16 +168,18 @@ class Offeror(_Model):
 
 
 class PatentRef(_Model):
-    """A patent or patent application, normalised (WIPO ST.3 office, number, ST.16 kind).
+    """A patent, patent application or registered design, normalised (WIPO ST.3 office,
+    number, ST.16 kind).
 
-    Accepts a number in any common notation (``EP 1 000 000 A1``, ``WO 2012/088469``)."""
+    Accepts a number in any common notation (``EP 1 000 000 A1``, ``WO 2012/088469``,
+    ``EM 000123456-0001``, ``DM/123456``)."""
 
     docdb: str = Field(description="DOCDB form: office.number.kind, e.g. EP.1000000.A1")
     display: str = Field(description="As people write it: EP 1 000 000 A1")
     office: str
     number: str
     kind: str | None = None
-    type: Literal["publication", "application"] = "publication"
+    type: Literal["publication", "application", "design"] = "publication"
 
     def __str__(self) -> str:
         return self.display
@@ -190,8 +192,8 @@ class PatentRef(_Model):
         if handler.mode == "validation":
             written = {
                 "type": "string",
-                "description": "A patent or application number in any common notation",
-                "examples": ["EP 1 000 000 A1", "WO 2012/088469", "US 7,654,321 B2"],
+                "description": "A patent, application or design number in any common notation",
+                "examples": ["EP 1 000 000 A1", "WO 2012/088469", "US 7,654,321 B2", "DM/123456"],
             }
             return {"anyOf": [written, schema]}
         return schema
@@ -241,6 +243,12 @@ class Asset(_Model):
     def _fits(self) -> Asset:
         if self.patents and self.type not in _PATENT_LIKE:
             raise ValueError(f"a {self.type} asset has no patent numbers")
+        designs = [p.display for p in self.patents if p.type == "design"]
+        if designs and self.type != "design":
+            raise ValueError(
+                f"{', '.join(designs)}: a design's number, on a {self.type} asset"
+                " (make it an asset of type design)"
+            )
         if self.repository and self.type != "software":
             raise ValueError("only a software asset has a repository")
         return self

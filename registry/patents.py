@@ -16,6 +16,16 @@ numbers are different things and stay apart (:attr:`PatentNumber.type`).
 | ``EP 19 123 456.7`` | application | ``EP.19123456`` | ``EP 19 123 456.7`` |
 | ``PCT/EP2019/012345`` | application | ``WO.2019EP012345`` | ``PCT/EP2019/012345`` |
 | ``US 16/123,456`` | application | ``US.16123456`` | ``US 16/123,456`` |
+
+Registered designs are numbered otherwise, and read as such (:attr:`PatentNumber.type`
+``design``); they keep the hyphen before the number of the design within its filing:
+
+| written | DOCDB-like form | display |
+| --- | --- | --- |
+| ``000123456-0001``, ``EM 000123456-0001``, ``RCD 000123456-0001`` (EUIPO) | ``EM.000123456-0001`` | ``EM 000123456-0001`` |
+| ``DM/123456``, ``DM/123 456``, ``WO DM/123456`` (WIPO, Hague) | ``WO.DM123456`` | ``DM/123 456`` |
+| ``US D900,123 S``, ``USD900123S`` (a US design patent) | ``US.D900123.S`` | ``US D900,123 S`` |
+| ``BX 1234567-0001`` (an office's number and the design's) | ``BX.1234567-0001`` | ``BX 1234567-0001`` |
 """
 
 from __future__ import annotations
@@ -54,8 +64,15 @@ _US_APPLICATION = re.compile(r"^US[\s.\-]*(\d{2})\s*/\s*(\d{3}),?(\d{3})$")
 _US_PUBLICATION = re.compile(r"^US[\s.\-]*((?:19|20)\d{2})\s*/\s*(\d{7})(?:[\s.\-]*([A-Z]\d?))?$")
 _GENERAL = re.compile(r"^([A-Z]{2})[\s.\-]*(\d[\d\s,.]*\d|\d)(?:[\s.\-]*([A-Z]\d?))?$")
 _DOCDB = re.compile(r"^([A-Z]{2})\.(\d{1,13}|\d{4}[A-Z]{2}\d{6})(?:\.([A-Z]\d?))?$")
+# Designs: EUIPO's registered Community designs (file number and design number), WIPO's
+# Hague registrations, US design patents, and any office's number with a design number.
+_EU_DESIGN = re.compile(r"^(?:EM|EU|RCD)?[\s.\-]*(\d{9})\s*-\s*(\d{4})$")
+_HAGUE_DESIGN = re.compile(r"^(?:WO|WIPO)?[\s.\-]*DM\s*/?\s*(\d[\d\s]{0,8}\d)$")
+_US_DESIGN = re.compile(r"^US[\s.\-]*D[\s.\-]*(\d[\d,]{0,8}\d)(?:[\s.\-]*(S\d?))?$")
+_NATIONAL_DESIGN = re.compile(r"^([A-Z]{2})[\s.\-]*(\d[\d\s.]{3,}\d)\s*-\s*(\d{1,4})$")
 _NOISE = re.compile(
-    r"^(?:patent|octrooi|pat\.?|publication|application|no\.?|nr\.?|number)\s*", re.I
+    r"^(?:patent|octrooi|pat\.?|publication|application|design|model|no\.?|nr\.?|number)\s*",
+    re.I,
 )
 
 
@@ -71,7 +88,7 @@ class PatentNumber:
     """The number, digits only (a PCT application keeps its year and country)."""
     kind: str | None
     """WIPO ST.16 kind code of a publication (``A1``, ``B1``...), when written."""
-    type: Literal["publication", "application"]
+    type: Literal["publication", "application", "design"]
     display: str
 
     @property
@@ -119,6 +136,9 @@ def parse_patent_number(text: str) -> PatentNumber:
     raw = " ".join(text.split())
     value = _NOISE.sub("", raw).strip().upper()
 
+    design = _design(value, raw)
+    if design is not None:
+        return design
     if m := _DOCDB.match(value):
         office, number, kind = m.groups()
         if office == "WO" and not number.isdigit():
@@ -174,5 +194,31 @@ def parse_patent_number(text: str) -> PatentNumber:
         )
     raise PatentNumberError(
         f"{raw!r} is no patent number: write an office code and a number, such as"
-        " 'EP 1 000 000 A1', 'WO 2012/088469' or 'NL2023456'"
+        " 'EP 1 000 000 A1', 'WO 2012/088469' or 'NL2023456', or for a design"
+        " 'EM 000123456-0001' or 'DM/123456'"
     )
+
+
+def _design(value: str, raw: str) -> PatentNumber | None:
+    """A registered design's number (see the module's table), or ``None`` when ``value`` is
+    not written as one."""
+    if m := _EU_DESIGN.match(value):
+        number = f"{m.group(1)}-{m.group(2)}"
+        return PatentNumber("EM", number, None, "design", f"EM {number}")
+    if m := _HAGUE_DESIGN.match(value):
+        digits = re.sub(r"\D", "", m.group(1))
+        return PatentNumber("WO", f"DM{digits}", None, "design", f"DM/{_group(digits, ' ')}")
+    if m := _US_DESIGN.match(value):
+        digits, kind = re.sub(r"\D", "", m.group(1)), m.group(2)
+        _check("US", kind, raw)
+        shown = f"US D{_group(digits, ',')}{_kind_suffix(kind)}"
+        return PatentNumber("US", f"D{digits}", kind, "design", shown)
+    if (m := _NATIONAL_DESIGN.match(value)) and m.group(1) not in ("EP", "WO"):
+        office, written, design = m.groups()
+        _check(office, None, raw)
+        digits = re.sub(r"\D", "", written)
+        if not 5 <= len(digits) <= 13:  # years and ranges ("CO 2030-2050") are no designs
+            return None
+        number = f"{digits}-{design.zfill(4)}"
+        return PatentNumber(office, number, None, "design", f"{office} {number}")
+    return None

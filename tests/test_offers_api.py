@@ -330,6 +330,36 @@ def test_patent_search_in_any_notation(
     assert client.get("/api/search", params={"patent": "XQ12"}).status_code == 400
 
 
+def test_a_design_offer_is_found_by_its_number_in_any_notation(
+    client: TestClient, registry: Registry
+) -> None:
+    design = {"type": "design", "title": "Modular bench", "patents": ["RCD 000123456-0001"]}
+    response = client.post(
+        "/api/offers",
+        json=_offer(identifier="design-1", assets=[design]),
+        headers=_auth(registry, "tto"),
+    )
+    assert response.status_code == 201, response.text
+    (number,) = response.json()["assets"][0]["patents"]
+    assert (number["type"], number["docdb"], number["display"]) == (
+        "design",
+        "EM.000123456-0001",
+        "EM 000123456-0001",
+    )
+    for written in ("000123456-0001", "EM.000123456-0001"):
+        assert [r["id"] for r in _search(client, patent=written)["results"]] == [
+            response.json()["id"]
+        ]
+    # a design's number on a patent asset is a mistake the publisher hears about
+    wrong = client.post(
+        "/api/offers",
+        json=_offer(identifier="design-2", assets=[{"type": "patent", "patents": ["DM/123456"]}]),
+        headers=_auth(registry, "tto"),
+    )
+    assert wrong.status_code == 422
+    assert "make it an asset of type design" in wrong.text
+
+
 def test_expired_and_withdrawn_offers_leave_default_search(
     client: TestClient, registry: Registry
 ) -> None:

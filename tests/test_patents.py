@@ -37,6 +37,26 @@ def test_notations(written: str, kind_of_number: str, docdb: str, display: str) 
 
 
 @pytest.mark.parametrize(
+    ("written", "docdb", "display"),
+    [
+        ("000123456-0001", "EM.000123456-0001", "EM 000123456-0001"),
+        ("EM 000123456-0001", "EM.000123456-0001", "EM 000123456-0001"),
+        ("RCD 000123456 - 0001", "EM.000123456-0001", "EM 000123456-0001"),
+        ("DM/123456", "WO.DM123456", "DM/123 456"),
+        ("WO DM/123 456", "WO.DM123456", "DM/123 456"),
+        ("US D900,123 S", "US.D900123.S", "US D900,123 S"),
+        ("USD900123S", "US.D900123.S", "US D900,123 S"),
+        ("BX 1234567-0001", "BX.1234567-0001", "BX 1234567-0001"),
+        ("design DE 402019100123-1", "DE.402019100123-0001", "DE 402019100123-0001"),
+    ],
+)
+def test_design_notations(written: str, docdb: str, display: str) -> None:
+    number = parse_patent_number(written)
+    assert (number.type, number.docdb, number.display) == ("design", docdb, display)
+    assert parse_patent_number(number.docdb) == number
+
+
+@pytest.mark.parametrize(
     ("written", "says"),
     [
         ("", "empty"),
@@ -46,6 +66,10 @@ def test_notations(written: str, kind_of_number: str, docdb: str, display: str) 
         ("EP1000000Q9", "ST.16"),
         ("EP12345678901234", "13 digits"),
         ("PCT/QQ2019/012345", "ST.3"),
+        ("QQ 1234567-0001", "ST.3"),
+        ("US D900,123 A1", "is no patent number"),
+        ("EP 1000000-0001", "or for a design"),
+        ("CO 2030-2050", "is no patent number"),  # a range of years, no design
     ],
 )
 def test_bad_numbers_say_why(written: str, says: str) -> None:
