@@ -266,3 +266,50 @@ def test_the_union_graph_is_a_setting(tmp_path: Path) -> None:
     assert getattr(other, "union_graph", "unset") is None
     jena.close()
     other.close()
+
+
+# --- the embedded store on an event loop ---------------------------------------------------
+
+
+def test_an_answer_awaited_on_an_event_loop(tmp_path: Path) -> None:
+    """The embedded store evaluates on its worker, writes the answer there too (``then``),
+    and the loop awaits it: results, errors, time limits and busy slots as ``query``."""
+    import asyncio
+    import time
+
+    from registry.triples import QueryBusy
+
+    store = OxigraphTripleStore(tmp_path / "triples", slots=1)
+    store.replace({"http://g/1": _graph(1, *[str(i) for i in range(400)])})
+
+    async def ask(query: str, timeout: float = 10) -> tuple[Any, Any]:
+        return await store.answer(query, lambda r: len(r.solutions), timeout=timeout, limit=50)
+
+    try:
+        result, written = asyncio.run(ask("SELECT ?o WHERE { ?s ?p ?o }"))
+        assert result.truncated and written == 50  # ``then`` saw the result
+        with pytest.raises(InvalidRequest, match="malformed"):
+            asyncio.run(ask("SELECT * WHERE { ?s ?p }"))
+        cross = "SELECT * WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?x ?h }"
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout, match="time limit"):
+            asyncio.run(store.answer(cross, len, timeout=0.3, limit=10**9))
+        assert time.monotonic() - started < 5
+        for _ in range(500):  # the stopped query lets go of its slot
+            if not store.running:
+                break
+            time.sleep(0.01)
+        assert store.running == 0
+
+        async def while_the_slot_is_held() -> None:
+            assert store._slots.acquire(timeout=1)  # a long query holds the only slot
+            try:
+                await ask("ASK {}")
+            finally:
+                store._slots.release()
+
+        with pytest.raises(QueryBusy, match="busy"):
+            asyncio.run(while_the_slot_is_held())
+        assert asyncio.run(ask("ASK {}"))[0].boolean is True  # the slot is free again
+    finally:
+        store.close()

@@ -171,23 +171,50 @@ def _answer(
     """The answer and its bytes in ``media_type`` (none when it is over the result limit).
     Run in the thread pool: both a query and the writing of a large answer take time."""
     result = _run(registry, query, params)
+    return result, _payload(result, media_type)
+
+
+async def _answer_on_loop(
+    registry: Registry, query: str, params: list[tuple[str, str]], media_type: str
+) -> tuple[QueryResult, bytes]:
+    """:func:`_answer` for the event loop: a triple store that can (the embedded one) runs
+    the query and writes the answer on its own worker, which the loop awaits; any other
+    is asked from the thread pool."""
+    answer = getattr(registry.triples, "answer", None)
+    if answer is None:
+        return await run_in_threadpool(_answer, registry, query, params, media_type)
+    settings = registry.settings
+    result, payload = await answer(
+        query,
+        lambda result: _payload(result, media_type),
+        timeout=settings.sparql_timeout_seconds,
+        limit=settings.sparql_result_limit,
+        default_graphs=[v for n, v in params if n == "default-graph-uri"],
+        named_graphs=[v for n, v in params if n == "named-graph-uri"],
+        base_iri=f"{settings.base}/sparql",
+    )
+    return result, payload
+
+
+def _payload(result: QueryResult, media_type: str) -> bytes:
+    """The bytes of ``result`` in ``media_type`` (none when it is over the result limit)."""
     if result.truncated:
-        return result, b""
+        return b""
     if result.form == "select":
         if media_type not in SOLUTION_TYPES:
             raise InvalidRequest(f"a SELECT query's results are {', '.join(SOLUTION_TYPES)}")
-        return result, write_solutions(result.variables, result.solutions, media_type)
+        return write_solutions(result.variables, result.solutions, media_type)
     if result.form == "ask":
         if media_type not in BOOLEAN_TYPES:
             raise InvalidRequest(f"an ASK query's result is {', '.join(BOOLEAN_TYPES)}")
-        return result, write_boolean(bool(result.boolean), media_type)
+        return write_boolean(bool(result.boolean), media_type)
     if media_type not in GRAPH_TYPES:
         raise InvalidRequest(f"a graph query's results are {', '.join(GRAPH_TYPES)}")
     if len(result.triples) <= _COMPACT_TRIPLES:
-        return result, serialize(result.triples, media_type)
+        return serialize(result.triples, media_type)
     rdf_format = FORMATS[media_type][1]
     prefixes = None if media_type in ("application/n-triples", "application/ld+json") else PREFIXES
-    return result, bytes(ox_serialize(result.triples, format=rdf_format, prefixes=prefixes) or b"")
+    return bytes(ox_serialize(result.triples, format=rdf_format, prefixes=prefixes) or b"")
 
 
 async def sparql(request: Request, registry: RegistryDep) -> Response:
@@ -215,7 +242,7 @@ async def sparql(request: Request, registry: RegistryDep) -> Response:
     if media_type is None:
         return _problem(406, "Not Acceptable", f"this query's results are {', '.join(offered)}")
     try:
-        result, payload = await run_in_threadpool(_answer, registry, query, params, media_type)
+        result, payload = await _answer_on_loop(registry, query, params, media_type)
     except InvalidRequest as exc:
         return _problem(400, "Bad Request", exc.message)
     except QueryTimeout as exc:

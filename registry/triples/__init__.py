@@ -14,6 +14,8 @@ and deletes are exact. Queries default to the union of all graphs (every record)
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 import queue
@@ -25,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal as TypingLiteral
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from pyoxigraph import NamedNode, Quad, QueryBoolean, QuerySolutions, Store, Triple
 
@@ -142,6 +144,18 @@ def check_query(sparql: str) -> TypingLiteral["select", "ask", "graph"] | None:
             parameter="query",
         )
     return form
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+_BUSY = "every query slot is busy with long queries; try again shortly"
+
+
+def _timeout_message(timeout: float) -> str:
+    return (
+        f"the query ran past the time limit of {timeout:g} s; narrow it (a LIMIT,"
+        " a more selective pattern) or use `registry export` for bulk data"
+    )
 
 
 class _Workers:
@@ -300,33 +314,100 @@ class OxigraphTripleStore:
         if self._closed:
             raise RegistryError("the triple store is closed")
         if not self._slots.acquire(timeout=min(timeout, 1.0)):
-            raise QueryBusy("every query slot is busy with long queries; try again shortly")
-        self._count_running(1)
-        cancelled = threading.Event()
+            raise QueryBusy(_BUSY)
         outcome: list[QueryResult | BaseException] = []
         done = threading.Event()
 
-        def work() -> None:
-            try:
-                outcome.append(
-                    self._evaluate(sparql, limit, default_graphs, named_graphs, cancelled, base_iri)
-                )
-            except BaseException as exc:  # handed to the caller's thread
-                outcome.append(exc)
-            finally:
-                done.set()
+        def finish(answer: QueryResult | BaseException) -> None:
+            outcome.append(answer)
+            done.set()
 
-        self._workers.submit(work)
+        cancelled = self._submit(
+            sparql, limit, default_graphs, named_graphs, base_iri, lambda r: r, finish
+        )
         if done.wait(timeout):
             answer = outcome[0]
             if isinstance(answer, BaseException):
                 raise answer
             return answer
         cancelled.set()
-        raise QueryTimeout(
-            f"the query ran past the time limit of {timeout:g} s; narrow it (a LIMIT,"
-            " a more selective pattern) or use `registry export` for bulk data"
+        raise QueryTimeout(_timeout_message(timeout))
+
+    async def answer(
+        self,
+        sparql: str,
+        then: Callable[[QueryResult], _T],
+        *,
+        timeout: float,
+        limit: int,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        base_iri: str | None = None,
+    ) -> tuple[QueryResult, _T]:
+        """:meth:`query` for a caller on an event loop, and ``then`` applied to the result
+        (writing it out) on the same worker thread: the loop waits without a thread of its
+        own, and the query is handed over once instead of twice."""
+        check_query(sparql)
+        if self._closed:
+            raise RegistryError("the triple store is closed")
+        # every slot busy: wait for one off the loop
+        if not self._slots.acquire(blocking=False) and not await asyncio.to_thread(
+            self._slots.acquire, timeout=min(timeout, 1.0)
+        ):
+            raise QueryBusy(_BUSY)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[QueryResult, _T]] = loop.create_future()
+
+        def settle(answer: tuple[QueryResult, _T] | BaseException) -> None:
+            if future.done():  # timed out meanwhile
+                return
+            if isinstance(answer, BaseException):
+                future.set_exception(answer)
+            else:
+                future.set_result(answer)
+
+        def finish(answer: tuple[QueryResult, _T] | BaseException) -> None:
+            # a caller past its time limit may have closed its loop since
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(settle, answer)
+
+        cancelled = self._submit(
+            sparql, limit, default_graphs, named_graphs, base_iri, lambda r: (r, then(r)), finish
         )
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            cancelled.set()
+            raise QueryTimeout(_timeout_message(timeout)) from None
+
+    def _submit(
+        self,
+        sparql: str,
+        limit: int,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
+        base_iri: str | None,
+        then: Callable[[QueryResult], _R],
+        finish: Callable[[_R | BaseException], None],
+    ) -> threading.Event:
+        """Evaluate the query on a worker (holding the slot the caller took), apply ``then``
+        there, and hand the outcome, or the error, to ``finish``; returns the event that
+        stops the evaluation reading results."""
+        self._count_running(1)
+        cancelled = threading.Event()
+
+        def work() -> None:
+            try:
+                result = self._evaluate(
+                    sparql, limit, default_graphs, named_graphs, cancelled, base_iri
+                )
+                outcome: _R | BaseException = then(result)
+            except BaseException as exc:  # handed to the caller
+                outcome = exc
+            finish(outcome)
+
+        self._workers.submit(work)
+        return cancelled
 
     def _count_running(self, step: int) -> None:
         with self._running_lock:
