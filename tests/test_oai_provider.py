@@ -919,6 +919,7 @@ def test_harvested_by_the_registrys_own_harvester(tmp_path: Path, prefix: str) -
             )
             assert set(RICH.identifiers) <= set(rich.identifiers)
             assert rich.formats == RICH.formats
+            assert rich.challenges == RICH.challenges  # from the challenge concepts
 
         # the registry withdraws two records and changes one: an incremental harvest
         # brings the withdrawals as deletions and the change as an update

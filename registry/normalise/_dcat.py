@@ -28,8 +28,9 @@ from typing import Any
 
 from harvesters.base import RawRecord
 from registry.licences import normalise_many
-from registry.models import LicenceRef, Source, Work
+from registry.models import CHALLENGES, LicenceRef, Source, Work
 from registry.normalise._common import Mapper, NormaliseError, build_work, split_rights
+from registry.rdf._terms import CHALLENGES as _CHALLENGE_CONCEPTS
 
 __all__ = [
     "LANGUAGE_AUTHORITIES",
@@ -323,7 +324,7 @@ def map_rdf_description(source: Source, raw: RawRecord, base_uri: str, document:
     uri = payload.get("uri")
     genres = graph.texts(subject, _GENRES)
     is_dataset = "http://www.w3.org/ns/dcat#Dataset" in graph.types(subject)
-    return build_work(
+    work = build_work(
         source,
         raw,
         base_uri,
@@ -344,3 +345,13 @@ def map_rdf_description(source: Source, raw: RawRecord, base_uri: str, document:
         ),
         attribution_instruction=instruction,
     )
+    # The registry's societal challenges, named by their concepts (as its own RDF does).
+    named = [
+        theme[len(_CHALLENGE_CONCEPTS) :]
+        for theme in _strings(payload, "themes")
+        if theme.startswith(_CHALLENGE_CONCEPTS)
+    ]
+    extra = [c for c in named if c in CHALLENGES and c not in work.challenges]
+    if extra:
+        work = work.model_copy(update={"challenges": [*work.challenges, *extra]})
+    return work
