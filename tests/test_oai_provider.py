@@ -26,6 +26,7 @@ from rdflib.compare import isomorphic
 from harvesters import Fetcher
 from registry.core import Registry
 from registry.harvest import run_harvest
+from registry.licences import attribution
 from registry.models import HarvestRun, IPOffer, Source, Work, record_id
 from registry.oai import ListState, OAIProvider, TokenCodec, family_of, licence_spec
 from registry.oai._protocol import xml_text
@@ -904,11 +905,16 @@ def test_harvested_by_the_registrys_own_harvester(tmp_path: Path, prefix: str) -
             assert copy.record.creators == original.creators
             assert copy.record.licence.uri == original.licence.uri
             assert copy.record.licence.family == original.licence.family
+            assert copy.record.attribution_instruction == original.attribution_instruction
+            if prefix == "rdf" and original.landing_page:  # the credit the registry gives
+                expected = attribution(original, base_uri="http://mirror.test").text
+                assert copy.record.attribution is not None
+                assert copy.record.attribution.text == expected
         rich = mirror.get(mirror_id(RICH.id)).record
         assert rich is not None and rich.landing_page == RICH.landing_page
+        assert rich.attribution_instruction == RICH.attribution_instruction
         if prefix == "oai_dc":
             assert rich.challenges == ["climate-change"]
-            assert rich.attribution_instruction == RICH.attribution_instruction
         else:  # the record's own graph: its description in full
             assert rich.description == " ".join(xml_text(RICH.description or "").split())
             assert (rich.publisher, rich.subjects) == (RICH.publisher, RICH.subjects)

@@ -28,6 +28,7 @@ from typing import Any
 
 from harvesters.base import RawRecord
 from registry.licences import normalise_many
+from registry.licences._attribution import _names_of
 from registry.models import CHALLENGES, LicenceRef, Source, Work
 from registry.normalise._common import Mapper, NormaliseError, build_work, split_rights
 from registry.rdf._terms import CHALLENGES as _CHALLENGE_CONCEPTS
@@ -272,6 +273,7 @@ _FORMATS = (
     "https://schema.org/encodingFormat",
     "http://schema.org/encodingFormat",
 )
+_ATTRIBUTION_NAME = ("http://creativecommons.org/ns#attributionName",)
 _RIGHTS_HOLDER = ("http://purl.org/dc/terms/rightsHolder", "https://schema.org/copyrightHolder")
 
 
@@ -322,6 +324,17 @@ def map_rdf_description(source: Source, raw: RawRecord, base_uri: str, document:
     holders = [graph.agent(t) for t in graph.objects(subject, _RIGHTS_HOLDER)]
     landing = _strings(payload, "landing_pages")
     uri = payload.get("uri")
+    creator_names = [_preferred(_list(a, "names")) for a in creators]
+    publisher = next((name for a in agents if (name := _preferred(_list(a, "names")))), None)
+    # A name to attribute to other than the creators' and publisher's is the publisher's
+    # instruction (as this registry writes its own records).
+    attribute_to = graph.first_text(subject, _ATTRIBUTION_NAME)
+    if (
+        not instruction
+        and attribute_to
+        and attribute_to != _names_of([n for n in creator_names if n], publisher)
+    ):
+        instruction = attribute_to
     genres = graph.texts(subject, _GENRES)
     is_dataset = "http://www.w3.org/ns/dcat#Dataset" in graph.types(subject)
     work = build_work(
@@ -331,8 +344,8 @@ def map_rdf_description(source: Source, raw: RawRecord, base_uri: str, document:
         title=_preferred(_list(payload, "title")),
         rights=rights,
         description=_preferred(_list(payload, "description")),
-        creators=[_preferred(_list(a, "names")) for a in creators],
-        publisher=next((name for a in agents if (name := _preferred(_list(a, "names")))), None),
+        creators=creator_names,
+        publisher=publisher,
         subjects=_plain(_list(payload, "keywords")) + _plain(_list(payload, "theme_labels")),
         language_values=[language(v) for v in _strings(payload, "languages")],
         identifiers=[*_strings(payload, "identifiers"), uri if isinstance(uri, str) else None],

@@ -303,7 +303,9 @@ def _licence(
                 add(target, rdf.type, dct.LicenseDocument)
     if ref.raw:
         add(subject, dct.rights, text(ref.raw))
-    names = " ".join(_names(record).split())
+    # The name to attribute to: the publisher's own words when it gave them, as the credit
+    # uses them (CC REL), else the creators and publisher.
+    names = " ".join((record.attribution_instruction or _names(record)).split())
     if names:
         add(subject, cc.attributionName, text(names))
     add(subject, cc.attributionURL, resource(source_link(record, base_uri=base)))
