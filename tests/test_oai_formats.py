@@ -578,6 +578,37 @@ def test_rdf_that_is_not_edm_is_read_as_the_resource_it_describes() -> None:
     assert work.types == ["Dataset"]
 
 
+def test_rdf_in_dublin_core_elements_as_dspace_writes_it() -> None:
+    record = xml_record(
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        ' xmlns:ow="http://www.ontoweb.org/ontology/1#"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        '<ow:Publication rdf:about="oai:repository.example.org:123456789/42">'
+        "<dc:title>Zonnepanelen op dijken</dc:title>"
+        "<dc:creator>Visser, Anna</dc:creator><dc:creator>Bakker, Daan</dc:creator>"
+        "<dc:subject>energie</dc:subject><dc:subject>waterkeringen</dc:subject>"
+        "<dc:description>Een verkenning.</dc:description><dc:date>2021-06-30</dc:date>"
+        "<dc:type>Article</dc:type><dc:format>application/pdf</dc:format>"
+        "<dc:identifier>https://repository.example.org/handle/123456789/42</dc:identifier>"
+        "<dc:language>nl</dc:language>"
+        "<dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>"
+        "</ow:Publication></rdf:RDF>",
+        "rdf",
+    )
+    work = mapped(record)
+    assert work.title == "Zonnepanelen op dijken"
+    assert work.creators == ["Visser, Anna", "Bakker, Daan"]
+    assert work.subjects == ["energie", "waterkeringen"]
+    assert (work.description, work.issued, work.languages) == (
+        "Een verkenning.",
+        "2021-06-30",
+        ["nl"],
+    )
+    assert (work.types, work.formats) == (["Article"], ["application/pdf"])
+    assert work.landing_page == "https://repository.example.org/handle/123456789/42"
+    assert work.licence.uri == "https://creativecommons.org/licenses/by/4.0/"
+
+
 def test_rdf_names_its_resource_by_the_catalog_record() -> None:
     record = xml_record(
         RDF_HEAD + '<rdf:Description rdf:about="https://ex.org/a"><dct:title>A</dct:title>'

@@ -277,6 +277,31 @@ _ATTRIBUTION_NAME = ("http://creativecommons.org/ns#attributionName",)
 _RIGHTS_HOLDER = ("http://purl.org/dc/terms/rightsHolder", "https://schema.org/copyrightHolder")
 
 
+_DCT = "http://purl.org/dc/terms/"
+_DC11 = "http://purl.org/dc/elements/1.1/"
+#: Dublin Core's elements (as in DSpace's ``rdf`` format) and the terms read in their place.
+_DC11_AS_TERMS = {
+    **{
+        _DC11 + name: _DCT + name
+        for name in (
+            "title", "description", "creator", "publisher", "subject", "language",
+            "identifier", "rights", "type", "format",
+        )
+    },
+    _DC11 + "date": _DCT + "issued",
+}  # fmt: skip
+
+
+def _dublin_core_as_terms(graph: Any) -> None:
+    """Give each subject's Dublin Core elements as the terms it lacks (``dc:title`` as
+    ``dct:title`` when it has none), so that one reading serves both."""
+    for described in graph.properties.values():
+        for element, term in _DC11_AS_TERMS.items():
+            values = described.get(element)
+            if values and term not in described:
+                described[term] = list(values)
+
+
 def _described_resource(graph: Any) -> Any:
     """The one resource an RDF document describes (see the table above)."""
     properties = graph.properties
@@ -316,6 +341,7 @@ def map_rdf_description(source: Source, raw: RawRecord, base_uri: str, document:
                 graph.add(quad.subject, quad.predicate.value, quad.object)
     except (SyntaxError, ValueError) as exc:
         raise NormaliseError(f"the RDF document cannot be read: {exc}") from None
+    _dublin_core_as_terms(graph)
     subject = _described_resource(graph)
     payload = describe_dataset(graph, subject)
     rights, instruction = choose_licence(payload)
@@ -335,7 +361,13 @@ def map_rdf_description(source: Source, raw: RawRecord, base_uri: str, document:
         and attribute_to != _names_of([n for n in creator_names if n], publisher)
     ):
         instruction = attribute_to
-    genres = graph.texts(subject, _GENRES)
+    # Subjects given as words (Dublin Core's dc:subject, a literal dct:subject)
+    worded = [
+        text
+        for term in graph.objects(subject, (_DCT + "subject",))
+        if isinstance(term, ox.Literal) and (text := " ".join(term.value.split()))
+    ]
+    genres = graph.texts(subject, _GENRES) or graph.texts(subject, (_DCT + "type",))
     is_dataset = "http://www.w3.org/ns/dcat#Dataset" in graph.types(subject)
     work = build_work(
         source,
@@ -346,7 +378,11 @@ def map_rdf_description(source: Source, raw: RawRecord, base_uri: str, document:
         description=_preferred(_list(payload, "description")),
         creators=creator_names,
         publisher=publisher,
-        subjects=_plain(_list(payload, "keywords")) + _plain(_list(payload, "theme_labels")),
+        subjects=[
+            *_plain(_list(payload, "keywords")),
+            *worded,
+            *_plain(_list(payload, "theme_labels")),
+        ],
         language_values=[language(v) for v in _strings(payload, "languages")],
         identifiers=[*_strings(payload, "identifiers"), uri if isinstance(uri, str) else None],
         landing=landing[0] if landing else None,
