@@ -14,6 +14,7 @@ metadataPrefix. The names are the keys of the registry's mappers
 | ``mods`` | ``mods`` or ``modsCollection`` | MODS 3 |
 | ``didl`` | ``didl:DIDL`` wrapping one of the above | MPEG-21 DIDL |
 | ``qdc`` | ``qualifieddc`` of ``dc:`` and ``dcterms:`` elements | CONTENTdm (OCLC) and DSpace |
+| ``oai_rdf`` | ``rdf:RDF`` in OAI-PMH's namespace: an ``ow:Publication`` of ``dc:`` elements | DSpace's ``rdf`` |
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ FORMAT_BY_NAMESPACE: dict[str, str] = {
     "http://worldcat.org/xmlschemas/qdc-1.0/": "qdc",
     "http://epubs.cclrc.ac.uk/xmlns/qdc/": "qdc",
     "http://dspace.org/qualifieddc/": "qdc",
+    # DSpace's "rdf": OAI-PMH's own rdf namespace, Dublin Core elements inside (not W3C RDF).
+    "http://www.openarchives.org/OAI/2.0/rdf/": "oai_rdf",
 }
 
 

@@ -578,23 +578,32 @@ def test_rdf_that_is_not_edm_is_read_as_the_resource_it_describes() -> None:
     assert work.types == ["Dataset"]
 
 
-def test_rdf_in_dublin_core_elements_as_dspace_writes_it() -> None:
-    record = xml_record(
-        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
-        ' xmlns:ow="http://www.ontoweb.org/ontology/1#"'
-        ' xmlns:dc="http://purl.org/dc/elements/1.1/">'
-        '<ow:Publication rdf:about="oai:repository.example.org:123456789/42">'
-        "<dc:title>Zonnepanelen op dijken</dc:title>"
-        "<dc:creator>Visser, Anna</dc:creator><dc:creator>Bakker, Daan</dc:creator>"
-        "<dc:subject>energie</dc:subject><dc:subject>waterkeringen</dc:subject>"
-        "<dc:description>Een verkenning.</dc:description><dc:date>2021-06-30</dc:date>"
-        "<dc:type>Article</dc:type><dc:format>application/pdf</dc:format>"
-        "<dc:identifier>https://repository.example.org/handle/123456789/42</dc:identifier>"
-        "<dc:language>nl</dc:language>"
-        "<dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>"
-        "</ow:Publication></rdf:RDF>",
-        "rdf",
-    )
+DSPACE_RDF = (
+    '<rdf:RDF xmlns:rdf="{rdf}" xmlns:ow="http://www.ontoweb.org/ontology/1#"'
+    ' xmlns:dc="http://purl.org/dc/elements/1.1/">'
+    '<ow:Publication rdf:about="oai:repository.example.org:123456789/42">'
+    "<dc:title>Zonnepanelen op dijken</dc:title>"
+    "<dc:creator>Visser, Anna</dc:creator><dc:creator>Bakker, Daan</dc:creator>"
+    "<dc:subject>energie</dc:subject><dc:subject>waterkeringen</dc:subject>"
+    "<dc:description>Een verkenning.</dc:description><dc:date>2021-06-30</dc:date>"
+    "<dc:type>Article</dc:type><dc:format>application/pdf</dc:format>"
+    "<dc:identifier>https://repository.example.org/handle/123456789/42</dc:identifier>"
+    "<dc:language>nl</dc:language>"
+    "<dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>"
+    "</ow:Publication></rdf:RDF>"
+)
+
+
+@pytest.mark.parametrize(
+    ("namespace", "form"),
+    [
+        ("http://www.openarchives.org/OAI/2.0/rdf/", "oai_rdf"),  # DSpace's rdf format
+        ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "edm"),  # the same as W3C RDF
+    ],
+)
+def test_rdf_in_dublin_core_elements(namespace: str, form: str) -> None:
+    record = xml_record(DSPACE_RDF.format(rdf=namespace), "rdf")
+    assert record.format == form
     work = mapped(record)
     assert work.title == "Zonnepanelen op dijken"
     assert work.creators == ["Visser, Anna", "Bakker, Daan"]

@@ -38,7 +38,7 @@ from registry.normalise._common import Mapper, NormaliseError, build_work
 from registry.normalise._dc import map_dublin_core
 from registry.normalise._dcat import map_rdf_description
 
-__all__ = ["MAPPERS", "map_datacite", "map_didl", "map_edm", "map_mods", "map_qdc"]
+__all__ = ["MAPPERS", "map_datacite", "map_didl", "map_edm", "map_mods", "map_oai_rdf", "map_qdc"]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 ORE = "http://www.openarchives.org/ore/terms/"
@@ -675,7 +675,7 @@ def _qdc_work(
     root: etree._Element,
     extra_rights: list[str],
 ) -> Work:
-    if FORMAT_BY_NAMESPACE.get(_namespace(root) or "") != "qdc":
+    if FORMAT_BY_NAMESPACE.get(_namespace(root) or "") not in ("qdc", "oai_rdf"):
         raise NormaliseError(f"expected a qualified Dublin Core record, found <{_localname(root)}>")
     fields = _dc_elements(root, (DC, DCTERMS))
     titles = fields.get("title", [])
@@ -705,6 +705,13 @@ def map_qdc(source: Source, raw: RawRecord, base_uri: str) -> Work:
     """A qualified Dublin Core record (CONTENTdm ``oai_qdc``, DSpace ``qdc``): ``dc:`` and
     ``dcterms:`` elements."""
     return _qdc_work(source, raw, base_uri, _parse(raw, "qualified Dublin Core"), [])
+
+
+def map_oai_rdf(source: Source, raw: RawRecord, base_uri: str) -> Work:
+    """The ``rdf`` format of DSpace and other repositories: an ``rdf:RDF`` element in
+    OAI-PMH's own namespace (not W3C RDF) holding an ``ow:Publication`` of ``dc:`` elements,
+    read as qualified Dublin Core is."""
+    return _qdc_work(source, raw, base_uri, _parse(raw, "OAI rdf"), [])
 
 
 # -- DIDL -------------------------------------------------------------------------------
@@ -784,4 +791,5 @@ MAPPERS: dict[str, Mapper] = {
     "mods": map_mods,
     "didl": map_didl,
     "qdc": map_qdc,
+    "oai_rdf": map_oai_rdf,
 }
