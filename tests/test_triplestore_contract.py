@@ -311,5 +311,19 @@ def test_an_answer_awaited_on_an_event_loop(tmp_path: Path) -> None:
         with pytest.raises(QueryBusy, match="busy"):
             asyncio.run(while_the_slot_is_held())
         assert asyncio.run(ask("ASK {}"))[0].boolean is True  # the slot is free again
+
+        async def gone_while_waiting_for_the_slot() -> None:
+            assert store._slots.acquire(timeout=1)
+            waiting = asyncio.ensure_future(ask("ASK {}"))
+            await asyncio.sleep(0.1)  # it waits for the slot
+            waiting.cancel()
+            store._slots.release()  # the wait takes the slot after all, for nobody
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+            await asyncio.sleep(0.2)
+
+        asyncio.run(gone_while_waiting_for_the_slot())
+        assert store._slots.acquire(blocking=False)  # given back, not lost
+        store._slots.release()
     finally:
         store.close()

@@ -350,10 +350,7 @@ class OxigraphTripleStore:
         check_query(sparql)
         if self._closed:
             raise RegistryError("the triple store is closed")
-        # every slot busy: wait for one off the loop
-        if not self._slots.acquire(blocking=False) and not await asyncio.to_thread(
-            self._slots.acquire, timeout=min(timeout, 1.0)
-        ):
+        if not self._slots.acquire(blocking=False) and not await self._wait_for_slot(timeout):
             raise QueryBusy(_BUSY)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[tuple[QueryResult, _T]] = loop.create_future()
@@ -379,6 +376,25 @@ class OxigraphTripleStore:
         except TimeoutError:
             cancelled.set()
             raise QueryTimeout(_timeout_message(timeout)) from None
+        except asyncio.CancelledError:  # the caller went away: stop reading results
+            cancelled.set()
+            raise
+
+    async def _wait_for_slot(self, timeout: float) -> bool:
+        """Wait (off the loop, a second at most) for a slot; a caller that goes away
+        meanwhile leaves none taken."""
+        waiting = asyncio.ensure_future(
+            asyncio.to_thread(self._slots.acquire, timeout=min(timeout, 1.0))
+        )
+        try:
+            return await asyncio.shield(waiting)
+        except asyncio.CancelledError:
+            waiting.add_done_callback(self._release_if_taken)
+            raise
+
+    def _release_if_taken(self, waiting: asyncio.Future[bool]) -> None:
+        if not waiting.cancelled() and waiting.exception() is None and waiting.result():
+            self._slots.release()
 
     def _submit(
         self,
