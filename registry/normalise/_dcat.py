@@ -204,6 +204,24 @@ def choose_licence(payload: dict[str, Any]) -> tuple[list[str], str | None]:
     )
 
 
+def _described(payload: dict[str, Any]) -> dict[str, Any]:
+    """What any description (see :func:`harvesters.dcat.describe_dataset`) gives a work,
+    whatever it describes: the fields of :func:`build_work` of those names."""
+    agents = [a for a in _list(payload, "publisher") if isinstance(a, dict)]
+    creators = [a for a in _list(payload, "creators") if isinstance(a, dict)]
+    landing = _strings(payload, "landing_pages")
+    issued = payload.get("issued")
+    return {
+        "title": _preferred(_list(payload, "title")),
+        "description": _preferred(_list(payload, "description")),
+        "creators": [_preferred(_list(a, "names")) for a in creators],
+        "publisher": next((n for a in agents if (n := _preferred(_list(a, "names")))), None),
+        "language_values": [language(v) for v in _strings(payload, "languages")],
+        "landing": landing[0] if landing else None,
+        "issued": issued if isinstance(issued, str) else None,
+    }
+
+
 def map_dcat_dataset(source: Source, raw: RawRecord, base_uri: str) -> Work:
     """A ``dcat`` record (see :func:`harvesters.dcat.describe_dataset`) as a :class:`Work`."""
     payload = raw.payload
@@ -211,24 +229,15 @@ def map_dcat_dataset(source: Source, raw: RawRecord, base_uri: str) -> Work:
         raise NormaliseError("the record has no DCAT description")
     rights, instruction = choose_licence(payload)
     distributions = [d for d in _list(payload, "distributions") if isinstance(d, dict)]
-    agents = [a for a in _list(payload, "publisher") if isinstance(a, dict)]
-    creators = [a for a in _list(payload, "creators") if isinstance(a, dict)]
-    landing = _strings(payload, "landing_pages")
     uri = payload.get("uri")
     return build_work(
         source,
         raw,
         base_uri,
-        title=_preferred(_list(payload, "title")),
+        **_described(payload),
         rights=rights,
-        description=_preferred(_list(payload, "description")),
-        creators=[_preferred(_list(a, "names")) for a in creators],
-        publisher=next((name for a in agents if (name := _preferred(_list(a, "names")))), None),
         subjects=_plain(_list(payload, "keywords")) + _plain(_list(payload, "theme_labels")),
-        language_values=[language(v) for v in _strings(payload, "languages")],
         identifiers=[uri if isinstance(uri, str) else None, *_strings(payload, "identifiers")],
-        landing=landing[0] if landing else None,
-        issued=payload.get("issued") if isinstance(payload.get("issued"), str) else None,
         types=["Dataset"],
         formats=[
             file_format(value)
@@ -345,21 +354,14 @@ def map_rdf_description(source: Source, raw: RawRecord, base_uri: str, document:
     subject = _described_resource(graph)
     payload = describe_dataset(graph, subject)
     rights, instruction = choose_licence(payload)
-    agents = [a for a in _list(payload, "publisher") if isinstance(a, dict)]
-    creators = [a for a in _list(payload, "creators") if isinstance(a, dict)]
+    described = _described(payload)
     holders = [graph.agent(t) for t in graph.objects(subject, _RIGHTS_HOLDER)]
-    landing = _strings(payload, "landing_pages")
     uri = payload.get("uri")
-    creator_names = [_preferred(_list(a, "names")) for a in creators]
-    publisher = next((name for a in agents if (name := _preferred(_list(a, "names")))), None)
     # A name to attribute to other than the creators' and publisher's is the publisher's
     # instruction (as this registry writes its own records).
     attribute_to = graph.first_text(subject, _ATTRIBUTION_NAME)
-    if (
-        not instruction
-        and attribute_to
-        and attribute_to != _names_of([n for n in creator_names if n], publisher)
-    ):
+    names = _names_of([n for n in described["creators"] if n], described["publisher"])
+    if not instruction and attribute_to and attribute_to != names:
         instruction = attribute_to
     # Subjects given as words (Dublin Core's dc:subject, a literal dct:subject)
     worded = [
@@ -373,20 +375,14 @@ def map_rdf_description(source: Source, raw: RawRecord, base_uri: str, document:
         source,
         raw,
         base_uri,
-        title=_preferred(_list(payload, "title")),
+        **described,
         rights=rights,
-        description=_preferred(_list(payload, "description")),
-        creators=creator_names,
-        publisher=publisher,
         subjects=[
             *_plain(_list(payload, "keywords")),
             *worded,
             *_plain(_list(payload, "theme_labels")),
         ],
-        language_values=[language(v) for v in _strings(payload, "languages")],
         identifiers=[*_strings(payload, "identifiers"), uri if isinstance(uri, str) else None],
-        landing=landing[0] if landing else None,
-        issued=payload.get("issued") if isinstance(payload.get("issued"), str) else None,
         types=genres or (["Dataset"] if is_dataset else []),
         formats=[file_format(value) for value in graph.values(subject, _FORMATS)],
         rights_holder=next(
