@@ -5,9 +5,9 @@ and memory freed in one arena is not reused by threads of the others nor given b
 A process that harvests in one thread while another indexes and a third fetches ahead
 thus holds, at its peak, the high-water marks of every arena added up: tens of megabytes
 more than it ever uses at once. :func:`limit_malloc_arenas` caps the number of arenas, as
-``MALLOC_ARENA_MAX`` would, for the threads started after it; the commands that run long
-(``serve``, ``worker``, ``harvest``, ``reindex``) call it first. Elsewhere (musl, macOS) it
-does nothing.
+``MALLOC_ARENA_MAX`` would, for the threads started after it; the command line calls it
+before any command starts one (it matters for those that run long: ``serve``, ``worker``,
+``harvest``, ``reindex``). Elsewhere (musl, macOS) it does nothing.
 """
 
 from __future__ import annotations
