@@ -6,6 +6,7 @@ import os
 import platform
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -26,3 +27,17 @@ def test_the_arenas_are_capped_on_glibc() -> None:
 def test_an_arena_limit_set_by_the_operator_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MALLOC_ARENA_MAX", "8")
     assert limit_malloc_arenas() is False
+
+
+def test_the_command_line_caps_the_arenas_before_a_command_runs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from registry import cli
+
+    calls: list[int] = []
+    monkeypatch.setattr(cli, "limit_malloc_arenas", lambda: calls.append(1) or True)
+    result = CliRunner().invoke(cli.main, ["--data-dir", str(tmp_path), "sources", "list"])
+    assert result.exit_code == 0, result.output
+    assert calls == [1]
